@@ -1,0 +1,5 @@
+"""``python -m specweave_git``."""
+
+from .cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Command-line interface: argument parsing only; one module per command."""

@@ -1,0 +1,120 @@
+"""Which files are code, and tree-sitter parsers for them (imported only when code changed)."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser, Tree
+
+# Longest suffixes first (.d.ts before .ts).
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".d.ts", "ts"),
+    (".d.mts", "ts"),
+    (".d.cts", "ts"),
+    (".tsx", "tsx"),
+    (".ts", "ts"),
+    (".mts", "ts"),
+    (".cts", "ts"),
+    (".jsx", "js"),
+    (".js", "js"),
+    (".mjs", "js"),
+    (".cjs", "js"),
+    (".py", "python"),
+    (".pyi", "python"),
+)
+JS_LANGUAGES = ("ts", "tsx", "js")
+
+
+def language_for(path: str) -> str | None:
+    """Language id for a repository path, or None when it is not code we read."""
+    lower = path.lower()
+    for suffix, lang in _SUFFIXES:
+        if lower.endswith(suffix):
+            return lang
+    return None
+
+
+def is_declaration_file(path: str) -> bool:
+    lower = path.lower()
+    return lower.endswith((".d.ts", ".d.mts", ".d.cts"))
+
+
+@functools.cache
+def _language(lang: str) -> Any:
+    from tree_sitter import Language
+
+    if lang == "ts":
+        import tree_sitter_typescript as m
+
+        return Language(m.language_typescript())
+    if lang == "tsx":
+        import tree_sitter_typescript as m
+
+        return Language(m.language_tsx())
+    if lang == "js":
+        # TSX grammar? No: plain JS has no type syntax and the JS grammar parses JSX and
+        # Flow-free modern syntax exactly as Node/Babel see it.
+        import tree_sitter_javascript as m
+
+        return Language(m.language())
+    if lang == "python":
+        import tree_sitter_python as m
+
+        return Language(m.language())
+    raise ValueError(f"unknown language {lang!r}")
+
+
+def ts_language(lang: str) -> Any:
+    """The tree_sitter.Language for a language id (cached)."""
+    return _language(lang)
+
+
+@functools.cache
+def parser(lang: str) -> Parser:
+    from tree_sitter import Parser
+
+    return Parser(_language(lang))
+
+
+def parse(source: bytes, lang: str) -> Tree:
+    return parser(lang).parse(source)
+
+
+@functools.cache
+def query(lang: str, text: str) -> Any:
+    """A compiled tree_sitter.Query (cached per language and text)."""
+    from tree_sitter import Query
+
+    return Query(_language(lang), text)
+
+
+def captures(lang: str, query_text: str, node: Node) -> dict[str, list[Node]]:
+    """Run a query over ``node`` and return captures by name (tree-sitter >= 0.25 API)."""
+    from tree_sitter import QueryCursor
+
+    result: dict[str, list[Node]] = QueryCursor(query(lang, query_text)).captures(node)
+    return result
+
+
+def text(node: Node | None, source: bytes) -> str:
+    """The source text of a node ('' for None)."""
+    if node is None:
+        return ""
+    return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+
+def first_error(tree: Tree) -> int | None:
+    """1-based line of the first ERROR or MISSING node, or None when the parse is clean."""
+    root = tree.root_node
+    if not root.has_error:
+        return None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node.start_point[0] + 1
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return root.start_point[0] + 1
