@@ -45,24 +45,20 @@ def is_declaration_file(path: str) -> bool:
 def _language(lang: str) -> Any:
     from tree_sitter import Language
 
-    if lang == "ts":
-        import tree_sitter_typescript as m
+    if lang in ("ts", "tsx"):
+        import tree_sitter_typescript
 
-        return Language(m.language_typescript())
-    if lang == "tsx":
-        import tree_sitter_typescript as m
-
-        return Language(m.language_tsx())
+        fn = "language_typescript" if lang == "ts" else "language_tsx"
+        return Language(getattr(tree_sitter_typescript, fn)())
     if lang == "js":
-        # TSX grammar? No: plain JS has no type syntax and the JS grammar parses JSX and
-        # Flow-free modern syntax exactly as Node/Babel see it.
-        import tree_sitter_javascript as m
+        # The JS grammar parses JSX and modern syntax the way Node and Babel see it.
+        import tree_sitter_javascript
 
-        return Language(m.language())
+        return Language(tree_sitter_javascript.language())
     if lang == "python":
-        import tree_sitter_python as m
+        import tree_sitter_python
 
-        return Language(m.language())
+        return Language(tree_sitter_python.language())
     raise ValueError(f"unknown language {lang!r}")
 
 
