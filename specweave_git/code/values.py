@@ -8,6 +8,8 @@ environment, are resolved at link time. Expression forms:
     {"concat": [E, E, ...]}                       template string / ``+`` / f-string
     {"ref": "NAME"}                               a module-level name (const or import)
     {"attr": E, "name": "PREFIX"}                 ``settings.PREFIX``, ``config.api.prefix``
+    {"object": {"key": E, ...}}                   ``const config = {prefix: '/api'}``, a settings
+                                                  class with literal defaults
     {"env": "API_PREFIX", "default": E | null}    ``process.env.X || 'd'``, ``os.getenv('X', 'd')``
     {"unknown": "source text"}                    anything we cannot read statically
 
@@ -82,12 +84,18 @@ def evaluate(
             out = out + ev(part)
         return out
     if "ref" in expr:
-        target = resolve_ref(str(expr["ref"]))
-        if target is None:
+        referenced = resolve_ref(str(expr["ref"]))
+        if referenced is None:
             return Value(f"${expr['ref']}", True, f"{expr['ref']} is not a constant")
-        return ev(target)
+        return ev(referenced)
     if "attr" in expr:
-        target = resolve_attr(expr["attr"], str(expr["name"])) if resolve_attr else None
+        name = str(expr["name"])
+        base = deref(expr["attr"], resolve_ref)
+        target: Expr | None = None
+        if base is not None and "object" in base:
+            target = base["object"].get(name)
+        elif resolve_attr is not None:
+            target = resolve_attr(expr["attr"], name)
         if target is None:
             return Value(f"${expr['name']}", True, f"{expr['name']} is not a constant")
         return ev(target)
@@ -101,10 +109,29 @@ def evaluate(
             v = ev(default)
             return Value(v.text, v.unresolved, f"env {name} default in code")
         return Value(f"${name}", True, f"env {name} has no documented default")
+    if "object" in expr:
+        return Value("$object", True, "an object is not a string")
     if "unknown" in expr:
         shown = str(expr["unknown"]).replace("{", "").replace("}", "")
         return Value(f"${shown}", True, f"dynamic expression {expr['unknown']!r}")
     return Value("$?", True, "unreadable expression")
+
+
+def deref(expr: Expr | None, resolve_ref: RefResolver) -> Expr | None:
+    """Follow ``ref`` and ``attr`` links to the expression they stand for (or None)."""
+    for _ in range(_MAX_DEPTH):
+        if expr is None:
+            return None
+        if "ref" in expr:
+            expr = resolve_ref(str(expr["ref"]))
+        elif "attr" in expr:
+            base = deref(expr["attr"], resolve_ref)
+            if base is None or "object" not in base:
+                return None
+            expr = base["object"].get(str(expr["name"]))
+        else:
+            return expr
+    return None
 
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
