@@ -6,7 +6,9 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,8 +71,9 @@ def detect(env: Mapping[str, str] | None = None) -> Context:
         return Context(value, "SPECWEAVE_CONTEXT is set", skips)
     if env.get("PRE_COMMIT") == "1":
         return Context("hook", "PRE_COMMIT=1 (run by pre-commit)", skips)
-    if env.get("GIT_INDEX_FILE") or env.get("PRE_COMMIT_FROM_REF"):
-        return Context("hook", "git hook environment (GIT_INDEX_FILE)", skips)
+    for var in ("GIT_INDEX_FILE", "PRE_COMMIT_FROM_REF"):
+        if env.get(var):
+            return Context("hook", f"git hook environment ({var} is set)", skips)
     if env.get("GITHUB_ACTIONS") == "true":
         if env.get("GITHUB_EVENT_NAME") == "schedule":
             return Context("schedule", "GITHUB_ACTIONS=true, GITHUB_EVENT_NAME=schedule", skips)
@@ -83,11 +86,30 @@ def detect(env: Mapping[str, str] | None = None) -> Context:
 
 
 # --- recursion guard -------------------------------------------------------------------
+#
+# One file per holder, ``guard-<token>.json``: two runs in the same work tree (two
+# terminals, an editor and a terminal) each hold their own guard, so neither overwrites
+# the other's and lets its hooks recurse. The token travels to our git children in
+# SPECWEAVE_GIT_GUARD; a hook blocks only while the file for that token is fresh.
+
+_TOKEN = re.compile(r"\A[0-9a-f]{16}\Z")
 
 
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
+    if sys.platform == "win32":
+        # os.kill(pid, 0) on Windows *terminates* the process (TerminateProcess).
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -97,8 +119,27 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _guard_file(state_dir: Path) -> Path:
-    return state_dir / "guard.json"
+def _guard_file(state_dir: Path, token: str) -> Path:
+    return state_dir / f"guard-{token}.json"
+
+
+def _stale_reason(path: Path, now: float) -> tuple[str | None, str | None]:
+    """(why the guard is stale or None, its token); unreadable counts as stale."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pid = int(data["pid"])
+        created = float(data["created"])
+        ttl = float(data.get("ttl", GUARD_TTL_SECONDS))
+        token = str(data["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unreadable", None
+    if not _pid_alive(pid):
+        return f"owner pid {pid} gone", token
+    # A creation time far in the future (clock change, copied file) is as stale as an
+    # old one; otherwise it would block for ever.
+    if abs(now - created) > ttl:
+        return f"older than {ttl:.0f}s (pid {pid})", token
+    return None, token
 
 
 def guard_blocks(
@@ -106,33 +147,26 @@ def guard_blocks(
 ) -> bool:
     """True when this process was started by our own git call and must exit at once.
 
-    A guard whose owner is gone or that is older than its TTL is stale: it is removed
-    (with a log line) and does not block.
+    A guard whose owner is gone, that is older than its TTL or that cannot be read is
+    stale: it is removed (with a log line) and does not block.
     """
     env = os.environ if env is None else env
-    token = env.get(GUARD_ENV)
-    path = _guard_file(state_dir)
-    if not path.exists():
-        return False
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        pid = int(data["pid"])
-        created = float(data["created"])
-        ttl = float(data.get("ttl", GUARD_TTL_SECONDS))
-        owner_token = str(data["token"])
-    except (OSError, ValueError, KeyError, TypeError):
-        log.warning("removed unreadable recursion guard %s", path)
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return False
+    token = env.get(GUARD_ENV, "").strip()
     now = time.time() if now is None else now
-    if not _pid_alive(pid) or now - created > ttl:
-        why = "owner pid gone" if not _pid_alive(pid) else f"older than {ttl:.0f}s"
-        log.warning("removed stale recursion guard %s (pid %d, %s)", path, pid, why)
-        with contextlib.suppress(OSError):
-            path.unlink()
+    try:
+        paths = sorted(state_dir.glob("guard-*.json"))
+    except OSError:
         return False
-    return token is not None and token == owner_token
+    blocks = False
+    for path in paths:
+        why, owner = _stale_reason(path, now)
+        if why is not None:
+            log.warning("removed stale recursion guard %s (%s)", path, why)
+            with contextlib.suppress(OSError):
+                path.unlink()
+        elif _TOKEN.match(token) and owner == token and path == _guard_file(state_dir, token):
+            blocks = True
+    return blocks
 
 
 @contextlib.contextmanager
@@ -143,17 +177,15 @@ def recursion_guard(state_dir: Path, ttl: float = GUARD_TTL_SECONDS) -> Iterator
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(8)
-    path = _guard_file(state_dir)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    path = _guard_file(state_dir, token)
+    tmp = path.with_suffix(".tmp")
     tmp.write_text(
         json.dumps({"pid": os.getpid(), "created": time.time(), "ttl": ttl, "token": token}),
         encoding="utf-8",
     )
-    tmp.replace(path)
+    tmp.replace(path)  # a reader never sees a half-written guard
     try:
         yield {GUARD_ENV: token}
     finally:
         with contextlib.suppress(OSError):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("token") == token:
-                path.unlink()
+            path.unlink()

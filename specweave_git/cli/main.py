@@ -21,6 +21,12 @@ from ..errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, SpecweaveError
 # parser stays cheap on the hook path.
 COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("context_cmd", "show the detected run context and why"),
+    "check": ("check_cmd", "check specs against code (the drift check)"),
+    "demo": ("demo_cmd", "build a small example repository with planted drift and check it"),
+    "surface": ("surface_cmd", "print the code (or documented) surface the tool sees"),
+    "discrepancies": ("discrepancies_cmd", "list, show, accept or dismiss discrepancies"),
+    "config": ("config_cmd", "validate, show or migrate .specweave/config.json"),
+    "changes": ("changes_cmd", "list the changed files git reports for a scope (debugging)"),
 }
 
 

@@ -1,0 +1,74 @@
+"""``specweave-git check``: the drift check (DESIGN §3, §9, §10)."""
+
+from __future__ import annotations
+
+import argparse
+
+FORMATS = ("text", "json", "markdown", "sarif", "github")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--staged", action="store_true", help="the staged change (index vs HEAD)")
+    scope.add_argument(
+        "--base", metavar="REF", help="a range: merge-base(REF, HEAD)..HEAD, like a PR"
+    )
+    scope.add_argument("--all", action="store_true", help="the whole working tree")
+    parser.add_argument("--head", metavar="REF", help="head of the range (default HEAD)")
+    parser.add_argument(
+        "--deepen",
+        action="store_true",
+        help="in a shallow clone, fetch more history until the merge base is found",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("trivial", "minor", "major", "breaking", "never"),
+        help="lowest severity that fails the check (default: config failOn, else major)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default .specweave/config.json)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..context import detect as detect_context
+    from ..drift.engine import check_repository
+    from ..errors import UsageError
+    from ..report import render, should_color
+
+    if args.head and not args.base:
+        raise UsageError("--head needs --base", pointer="--head")
+    if args.staged:
+        kind = "staged"
+    elif args.base:
+        kind = "range"
+    elif args.all:
+        kind = "all"
+    else:
+        kind = "staged" if detect_context().name == "hook" else "all"
+    result = check_repository(
+        Path(args.repo) if args.repo else None,
+        scope_kind=kind,
+        base=args.base,
+        head=args.head,
+        fail_on=args.fail_on,
+        deepen=args.deepen,
+        config_path=Path(args.config) if args.config else None,
+    )
+    if getattr(args, "verbose", False):
+        for w in result.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    if args.output:
+        from ..config.atomic import atomic_write
+
+        atomic_write(Path(args.output), render(result, args.format, color=False).encode())
+        if args.format == "text":
+            print(render(result, "text", color=should_color(sys.stdout)), end="")
+    else:
+        print(render(result, args.format, color=should_color(sys.stdout)), end="")
+    return result.exit_code

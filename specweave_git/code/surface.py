@@ -1,0 +1,134 @@
+"""Build the code Surface of a set of files: select, analyze through the cache, link."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Route, Surface, Symbol, Warning_
+from .cache import FactsCache, cache_key
+from .languages import JS_LANGUAGES
+from .select import CodeFile, SelectOptions, Skipped, select
+
+log = logging.getLogger(__name__)
+
+Facts = dict[str, Any]
+# Reads blob contents: blob ids -> bytes (one `git cat-file --batch` process, or the disk).
+BlobLoader = Callable[[list[str]], Mapping[str, bytes]]
+
+
+def _analyzer(language: str) -> Any:
+    if language in JS_LANGUAGES:
+        from . import js_analyzer
+
+        return js_analyzer
+    from . import py_analyzer
+
+    return py_analyzer
+
+
+def analyzer_version(language: str) -> str:
+    return str(_analyzer(language).ANALYZER_VERSION)
+
+
+@dataclass
+class Stats:
+    files_seen: int = 0
+    files_parsed: int = 0
+    cache_hits: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    parse_ms: float = 0.0
+    link_ms: float = 0.0
+
+
+def analyze_files(
+    files: Iterable[CodeFile],
+    load: BlobLoader,
+    cache: FactsCache,
+    stats: Stats | None = None,
+) -> dict[str, Facts]:
+    """Facts for each file (path -> facts), parsing only what the cache lacks."""
+    stats = stats if stats is not None else Stats()
+    todo = list(files)
+    stats.files_seen += len(todo)
+    keys = {
+        f.path: cache_key(f.language, analyzer_version(f.language), f.blob, f.path) for f in todo
+    }
+    cached = cache.get_many(keys.values())
+    out: dict[str, Facts] = {}
+    missing: list[CodeFile] = []
+    for f in todo:
+        hit = cached.get(keys[f.path])
+        if hit is not None:
+            out[f.path] = hit
+        else:
+            missing.append(f)
+    stats.cache_hits += len(todo) - len(missing)
+    if missing:
+        t0 = time.perf_counter()
+        contents = load(sorted({f.blob for f in missing}))
+        fresh: dict[str, Facts] = {}
+        for f in missing:
+            source = contents.get(f.blob)
+            if source is None:
+                log.warning("%s: content of blob %s not available; skipped", f.path, f.blob)
+                continue
+            facts = _analyzer(f.language).analyze(f.path, source, f.language)
+            out[f.path] = facts
+            fresh[keys[f.path]] = facts
+        cache.put_many(fresh)
+        stats.files_parsed += len(fresh)
+        stats.parse_ms += (time.perf_counter() - t0) * 1000
+    return out
+
+
+def link(
+    facts: Mapping[str, Facts],
+    env_defaults: Mapping[str, tuple[str, str]],
+    stats: Stats | None = None,
+) -> Surface:
+    """Join per-file facts into one Surface (JS/TS and Python linked separately)."""
+    t0 = time.perf_counter()
+    js = {p: f for p, f in facts.items() if f.get("language") in JS_LANGUAGES}
+    py = {p: f for p, f in facts.items() if f.get("language") == "python"}
+    symbols: list[Symbol] = []
+    routes: list[Route] = []
+    warnings: list[Warning_] = []
+    if js:
+        from . import js_analyzer
+
+        s, r, w = js_analyzer.link(js, env_defaults)
+        symbols += s
+        routes += r
+        warnings += w
+    if py:
+        from . import py_analyzer
+
+        s, r, w = py_analyzer.link(py, env_defaults)
+        symbols += s
+        routes += r
+        warnings += w
+    symbols.sort(key=lambda s: (s.location.path, s.location.line, s.name))
+    routes.sort(key=lambda r: (r.path, r.method, r.location.path, r.location.line))
+    if stats is not None:
+        stats.link_ms += (time.perf_counter() - t0) * 1000
+    return Surface(tuple(symbols), tuple(routes), tuple(warnings))
+
+
+def build(
+    entries: Iterable[tuple[str, str]],
+    load: BlobLoader,
+    cache: FactsCache,
+    options: SelectOptions,
+    env_defaults: Mapping[str, tuple[str, str]],
+    stats: Stats | None = None,
+) -> Surface:
+    """Surface of a tree given as (path, blob id) pairs."""
+    stats = stats if stats is not None else Stats()
+    files, skipped = select(entries, options)
+    stats.skipped.extend(skipped)
+    facts = analyze_files(files, load, cache, stats)
+    return link(facts, env_defaults, stats)

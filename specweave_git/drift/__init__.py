@@ -1,0 +1,1 @@
+"""Compare the code surface with the documented surface: discrepancies, baseline, fixes."""

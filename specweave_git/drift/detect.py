@@ -1,0 +1,426 @@
+"""Detect discrepancies between the code surface and the documented surface (DESIGN §3, §5).
+
+Scopes: with ``old`` (the surface before the change) findings are change-scoped:
+undocumented items are reported for what the change *adds*, missing items for what it
+removed or what specs it touched document, signature/field rules for documented items
+whose code or spec changed. Without ``old`` (``--all``) the whole tree is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..code.select import glob_match
+from ..model import Location, Route, Surface, Symbol, path_key
+from .compare import Finding, compare_symbol, is_type_kind, signature_text
+from .model import RULES, Discrepancy, severity_rank
+
+
+class DocSymbolLike(Protocol):
+    @property
+    def symbol(self) -> Symbol: ...
+    @property
+    def span(self) -> tuple[int, int]: ...
+    @property
+    def ignore(self) -> tuple[str, ...]: ...
+
+
+class DocRouteLike(Protocol):
+    @property
+    def route(self) -> Route: ...
+    @property
+    def span(self) -> tuple[int, int]: ...
+    @property
+    def ignore(self) -> tuple[str, ...]: ...
+
+
+class SpecFileLike(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def code_globs(self) -> tuple[str, ...]: ...
+    @property
+    def symbols(self) -> Sequence[DocSymbolLike]: ...
+    @property
+    def routes(self) -> Sequence[DocRouteLike]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    kind: str  # staged | range | since-last | all
+    changed_code: frozenset[str] = frozenset()  # old and new paths of changed code files
+    changed_specs: frozenset[str] = frozenset()
+    base: str | None = None
+    head: str | None = None
+
+    @property
+    def whole_tree(self) -> bool:
+        return self.kind == "all"
+
+
+@dataclass
+class Policy:
+    severity_overrides: dict[str, str] = field(default_factory=dict)  # rule -> severity|off
+    check_types: tuple[str, ...] = ("api-routes", "types", "functions")
+    code_globs: tuple[str, ...] = ()  # config: which code is API (undocumented rules)
+
+
+def _ignored(rule: str, ignore: Iterable[str]) -> bool:
+    ig = set(ignore)
+    return "all" in ig or rule in ig
+
+
+def _sym_sig(s: Symbol) -> object:
+    """What of a symbol matters for drift (location excluded)."""
+    return (s.kind, s.signatures, s.fields, s.members, s.type_text)
+
+
+class _Builder:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.out: dict[str, Discrepancy] = {}
+
+    def add(
+        self,
+        rule: str,
+        subject: str,
+        message: str,
+        recommendation: str,
+        *,
+        spec: Location | None,
+        code: Location | None,
+        spec_value: str | None = None,
+        code_value: str | None = None,
+        severity: str | None = None,
+        span: tuple[int, int] | None = None,
+        ignore: Iterable[str] = (),
+        key: str | None = None,
+    ) -> None:
+        meta = RULES[rule]
+        if meta.check_type not in self.policy.check_types or _ignored(rule, ignore):
+            return
+        sev = self.policy.severity_overrides.get(rule, severity or meta.severity)
+        if sev == "off":
+            return
+        d = Discrepancy(
+            rule=rule,
+            severity=sev,
+            subject=subject,
+            subject_key=key or subject,
+            message=message,
+            recommendation=recommendation,
+            spec=spec,
+            code=code,
+            spec_value=spec_value,
+            code_value=code_value,
+            spec_span=span,
+        )
+        self.out.setdefault(d.fingerprint, d)
+
+    def finding(self, f: Finding, doc: DocSymbolLike, code: Symbol) -> None:
+        self.add(
+            f.rule,
+            f.subject,
+            f.message,
+            f.recommendation,
+            spec=doc.symbol.location,
+            code=code.location,
+            spec_value=f.spec_value,
+            code_value=f.code_value,
+            span=doc.span,
+            ignore=doc.ignore,
+        )
+
+
+def _matches_globs(path: str, globs: Sequence[str]) -> bool:
+    return any(glob_match(path, g) for g in globs)
+
+
+_UNRESOLVED_SEG = re.compile(r"\$[^/]*")
+
+
+def _route_key_matches(doc_key: str, code: Route) -> bool:
+    """Name-blind key match; an unresolved prefix (``$API_PREFIX``) matches any segments."""
+    if not code.unresolved:
+        return doc_key == code.key
+    method, _, dpath = doc_key.partition(" ")
+    if method != code.method:
+        return False
+    pattern = "^" + _UNRESOLVED_SEG.sub("\x00", path_key(code.path)) + "$"
+    pattern = re.escape(pattern).replace("\\^", "^").replace("\\$", "$").replace("\x00", ".*")
+    return re.match(pattern, dpath) is not None
+
+
+def detect(
+    new: Surface,
+    old: Surface | None,
+    specs: Sequence[SpecFileLike],
+    scope: Scope,
+    policy: Policy | None = None,
+) -> list[Discrepancy]:
+    b = _Builder(policy or Policy())
+    change = not scope.whole_tree and old is not None
+    _detect_routes(b, new, old if change else None, specs, scope)
+    _detect_symbols(b, new, old if change else None, specs, scope)
+    return sorted(b.out.values(), key=sort_key)
+
+
+def sort_key(d: Discrepancy) -> tuple[object, ...]:
+    """Most severe first, then by spec location, then code location."""
+    return (
+        -severity_rank(d.severity),
+        d.spec.path if d.spec else "~",
+        d.spec.line if d.spec else 0,
+        d.code.path if d.code else "",
+        d.code.line if d.code else 0,
+        d.rule,
+        d.subject,
+    )
+
+
+# --- routes ----------------------------------------------------------------------------
+
+
+# Methods people swap for one another: a documented PUT served as PATCH is a method
+# change, not a removal plus an unrelated addition.
+_METHOD_FAMILIES = ({"PUT", "PATCH", "POST"}, {"GET", "HEAD"}, {"DELETE"}, {"OPTIONS"})
+
+
+def _related(a: str, b: str) -> bool:
+    return any(a in fam and b in fam for fam in _METHOD_FAMILIES)
+
+
+def _detect_routes(
+    b: _Builder, new: Surface, old: Surface | None, specs: Sequence[SpecFileLike], scope: Scope
+) -> None:
+    docs = [(spec, doc) for spec in specs for doc in spec.routes]
+    documented_keys = {doc.route.key for _, doc in docs}
+    explained: set[tuple[str, str]] = set()  # (method, path key) of code routes accounted for
+    old_routes = list(old.routes) if old is not None else []
+    for spec, doc in docs:
+        spec_touched = spec.path in scope.changed_specs
+        r = doc.route
+        key = r.key
+        subject = f"{r.method} {r.path_display}"
+        served = [c for c in new.routes if _route_key_matches(key, c)]
+        if served:
+            code = served[0]
+            doc_names = re.findall(r"\{([^}]*)\}", r.path)
+            code_names = re.findall(r"\{([^}]*)\}", code.path)
+            if (
+                not code.unresolved
+                and doc_names != code_names
+                and (old is None or spec_touched or code.location.path in scope.changed_code)
+            ):
+                b.add(
+                    "route-param-renamed",
+                    subject,
+                    f"{r.method} {r.path_display} is served as "
+                    f"{code.method} {code.path_display}: path parameters renamed",
+                    f"update the documented path to {code.path_display}",
+                    spec=r.location,
+                    code=code.location,
+                    spec_value=r.path_display,
+                    code_value=code.path_display,
+                    span=doc.span,
+                    ignore=doc.ignore,
+                    key=key,
+                )
+            continue
+        was_served = [c for c in old_routes if _route_key_matches(key, c)]
+        # Same path served with another method that no spec documents for this path.
+        others = [
+            c
+            for c in new.routes
+            if path_key(c.path) == path_key(r.path)
+            and c.method != r.method
+            and f"{c.method} {path_key(c.path)}" not in documented_keys
+        ]
+        related = [c for c in others if _related(c.method, r.method)]
+        swapped = related or (others if len(others) == 1 else [])
+        in_scope = (
+            old is None
+            or spec_touched
+            or bool(was_served)
+            or any(c.location.path in scope.changed_code for c in swapped)
+        )
+        if not in_scope:
+            continue
+        if swapped:
+            code = swapped[0]
+            explained.add((code.method, path_key(code.path)))
+            b.add(
+                "route-method-changed",
+                subject,
+                f"{r.method} {r.path_display} is documented but the code serves "
+                f"{code.method} {code.path_display}",
+                f"document {code.method} {code.path_display} instead of {r.method}",
+                spec=r.location,
+                code=code.location,
+                spec_value=r.method,
+                code_value=code.method,
+                span=doc.span,
+                ignore=doc.ignore,
+                key=key,
+            )
+        elif was_served:
+            b.add(
+                "route-missing",
+                subject,
+                f"{r.method} {r.path_display} is documented but this change removed it "
+                f"(it was served from {was_served[0].location.path})",
+                "restore the route, or mark it deprecated/removed in the spec",
+                spec=r.location,
+                code=was_served[0].location,
+                spec_value=subject,
+                span=doc.span,
+                ignore=doc.ignore,
+                key=key,
+            )
+        else:
+            b.add(
+                "route-unimplemented",
+                subject,
+                f"{r.method} {r.path_display} is documented but no code serves it",
+                "implement the route, or remove it from the spec",
+                spec=r.location,
+                code=None,
+                spec_value=subject,
+                span=doc.span,
+                ignore=doc.ignore,
+                key=key,
+            )
+    old_keys = {c.key for c in old_routes}
+    for code in new.routes:
+        if (code.method, path_key(code.path)) in explained:
+            continue
+        if any(_route_key_matches(k, code) for k in documented_keys):
+            continue
+        if old is not None and (
+            code.key in old_keys or code.location.path not in scope.changed_code
+        ):
+            continue  # only what the change adds
+        note = f" (path not fully resolved: {code.source})" if code.unresolved else ""
+        b.add(
+            "route-undocumented",
+            f"{code.method} {code.path_display}",
+            f"{code.method} {code.path_display} is served but no spec documents it{note}",
+            f"document {code.method} {code.path_display} in the spec of its feature",
+            spec=None,
+            code=code.location,
+            code_value=f"{code.method} {code.path_display}",
+            key=code.key,
+        )
+
+
+# --- symbols ---------------------------------------------------------------------------
+
+
+def _candidates(name: str, surface: Surface) -> list[Symbol]:
+    return [s for s in surface.symbols if s.name == name]
+
+
+def _pick(cands: list[Symbol], spec: SpecFileLike, policy: Policy) -> list[Symbol]:
+    if len(cands) <= 1:
+        return cands
+    for globs in (spec.code_globs, policy.code_globs):
+        if globs:
+            narrowed = [c for c in cands if _matches_globs(c.location.path, globs)]
+            if narrowed:
+                return narrowed
+    # One declaration re-exported from several modules is not ambiguous.
+    if len({c.location for c in cands}) == 1:
+        return cands[:1]
+    return cands
+
+
+def _detect_symbols(
+    b: _Builder, new: Surface, old: Surface | None, specs: Sequence[SpecFileLike], scope: Scope
+) -> None:
+    documented: set[str] = set()
+    documented_modules: set[str] = set()
+    for spec in specs:
+        spec_touched = spec.path in scope.changed_specs
+        for doc in spec.symbols:
+            ds = doc.symbol
+            documented.add(ds.name)
+            cands = _pick(_candidates(ds.name, new), spec, b.policy)
+            old_cands = _pick(_candidates(ds.name, old), spec, b.policy) if old else []
+            if len(cands) > 1:
+                b.add(
+                    "symbol-ambiguous",
+                    ds.name,
+                    f"{ds.name} is exported by {len(cands)} modules: "
+                    + ", ".join(sorted({c.location.path for c in cands})),
+                    "add `code:` globs to the spec's frontmatter (or discrepancy.codeGlobs) "
+                    "naming the module it documents",
+                    spec=ds.location,
+                    code=cands[0].location,
+                    span=doc.span,
+                    ignore=doc.ignore,
+                )
+                continue
+            if not cands:
+                in_scope = old is None or spec_touched or bool(old_cands)
+                if not in_scope:
+                    continue
+                where = f" (it was exported from {old_cands[0].location.path})" if old_cands else ""
+                b.add(
+                    "symbol-missing",
+                    ds.name,
+                    f"{ds.kind} {ds.name} is documented but no module exports it{where}",
+                    f"restore {ds.name}, or update the spec to what replaced it",
+                    spec=ds.location,
+                    code=old_cands[0].location if old_cands else None,
+                    spec_value=ds.name,
+                    span=doc.span,
+                    ignore=doc.ignore,
+                )
+                continue
+            code = cands[0]
+            documented_modules.add(code.location.path)
+            if old is not None and not spec_touched:
+                before = old_cands[0] if len(old_cands) == 1 else None
+                if before is not None and _sym_sig(before) == _sym_sig(code):
+                    continue  # unchanged by this change: pre-existing drift is not its business
+                if before is None and code.location.path not in scope.changed_code:
+                    continue
+            for f in compare_symbol(ds, code):
+                b.finding(f, doc, code)
+    old_names = {(s.name, s.location.path) for s in old.symbols} if old else set()
+    for code in new.symbols:
+        if code.name in documented or code.kind == "namespace":
+            continue
+        path = code.location.path
+        if b.policy.code_globs:
+            if not _matches_globs(path, b.policy.code_globs):
+                continue
+        elif path not in documented_modules:
+            # Without codeGlobs, only modules that specs document at all are API.
+            continue
+        if old is not None and ((code.name, path) in old_names or path not in scope.changed_code):
+            continue
+        severity = "minor" if is_type_kind(code.kind) or code.kind == "const" else "major"
+        detail = signature_text(code.name, code.signatures[0]) if code.signatures else code.name
+        b.add(
+            "symbol-undocumented",
+            code.name,
+            f"{code.kind} {code.name} is exported by {path} but no spec documents it",
+            f"document {detail} in the spec of {path}",
+            spec=None,
+            code=code.location,
+            code_value=detail,
+            severity=severity,
+            key=f"{code.name}@{code.exported_from}",
+        )
+
+
+def group_by_severity(items: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
+    out: dict[str, list[Discrepancy]] = defaultdict(list)
+    for d in items:
+        out[d.severity].append(d)
+    return out

@@ -1,0 +1,148 @@
+"""Discrepancy, severities and the rule table (DESIGN §5)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..model import Location
+
+SEVERITIES: tuple[str, ...] = ("trivial", "minor", "major", "breaking")
+FAIL_ON_CHOICES: tuple[str, ...] = (*SEVERITIES, "never")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str  # default
+    check_type: str  # api-routes | functions | types (config discrepancy.checkTypes)
+    summary: str
+    fixable: bool = False  # trivial rules `--fix` can rewrite from the code
+
+
+# The rule table. Ids are stable: they appear in baselines, suppressions and SARIF.
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "route-missing",
+            "breaking",
+            "api-routes",
+            "documented route no longer served (removed in this change)",
+        ),
+        Rule("route-unimplemented", "major", "api-routes", "documented route never served"),
+        Rule("route-undocumented", "major", "api-routes", "change adds a route no spec mentions"),
+        Rule(
+            "route-method-changed",
+            "breaking",
+            "api-routes",
+            "documented route is served with another method",
+        ),
+        Rule(
+            "route-param-renamed",
+            "trivial",
+            "api-routes",
+            "path parameter renamed (/users/:id -> /users/:userId)",
+            fixable=True,
+        ),
+        Rule(
+            "route-unresolved",
+            "minor",
+            "api-routes",
+            "route path depends on a value the repository does not document",
+        ),
+        Rule("symbol-missing", "breaking", "functions", "documented export removed or renamed"),
+        Rule(
+            "symbol-undocumented",
+            "major",
+            "functions",
+            "change adds an export no spec mentions (minor for types)",
+        ),
+        Rule("symbol-kind-changed", "major", "functions", "e.g. class became function"),
+        Rule(
+            "symbol-ambiguous",
+            "minor",
+            "functions",
+            "documented name matches several exports; map the spec with `code:` globs",
+        ),
+        Rule("param-added-required", "breaking", "functions", "a required parameter was added"),
+        Rule("param-removed", "breaking", "functions", "a documented parameter was removed"),
+        Rule("param-added-optional", "minor", "functions", "an optional parameter was added"),
+        Rule(
+            "param-renamed",
+            "trivial",
+            "functions",
+            "same position, same type, new name",
+            fixable=True,
+        ),
+        Rule("param-type-changed", "major", "functions", "a parameter's type changed"),
+        Rule(
+            "param-optionality-changed",
+            "major",
+            "functions",
+            "a parameter became optional or required",
+        ),
+        Rule("return-type-changed", "breaking", "functions", "the return type changed"),
+        Rule("field-removed", "breaking", "types", "interface field gone"),
+        Rule("field-added-required", "major", "types", "a required field was added"),
+        Rule("field-added-optional", "minor", "types", "an optional field was added"),
+        Rule("field-type-changed", "major", "types", "a field's type changed"),
+        Rule(
+            "signature-format",
+            "trivial",
+            "functions",
+            "only whitespace, quotes, trailing commas or union order differ",
+            fixable=True,
+        ),
+    )
+}
+
+
+def fingerprint(rule: str, subject_key: str, spec_path: str | None) -> str:
+    """Short hash of (rule, subject key, spec path): stable across commits."""
+    raw = f"{rule}\x00{subject_key}\x00{spec_path or ''}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    rule: str
+    severity: str
+    subject: str  # human subject: "GET /api/users/{}", "createUser", "User.email"
+    subject_key: str  # stable key used in the fingerprint
+    message: str
+    recommendation: str
+    spec: Location | None
+    code: Location | None
+    spec_value: str | None = None
+    code_value: str | None = None
+    status: str = "new"  # new | accepted | dismissed | fixed
+    # (start, end) lines of the documenting text in the spec, for fixers
+    spec_span: tuple[int, int] | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule, self.subject_key, self.spec.path if self.spec else None)
+
+    def with_status(self, status: str) -> Discrepancy:
+        return replace(self, status=status)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "fingerprint": self.fingerprint,
+            "subject": self.subject,
+            "message": self.message,
+            "recommendation": self.recommendation,
+            "spec": self.spec.to_json() if self.spec else None,
+            "code": self.code.to_json() if self.code else None,
+            "spec_value": self.spec_value,
+            "code_value": self.code_value,
+            "status": self.status,
+        }
