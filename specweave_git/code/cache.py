@@ -85,6 +85,8 @@ class FactsCache:
                     continue  # corrupt entry: treated as a miss and rewritten
                 if isinstance(facts, dict):
                     found[key] = facts
+                    # Both sides of a change share most blobs: decode each row once.
+                    self._mem[key] = facts
         return found
 
     def put_many(self, items: Mapping[str, dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from . import js_module, js_routes, js_symbols
 from .languages import first_error, parse
 
 # Bump whenever the facts format or extraction changes: it is part of the cache key.
-ANALYZER_VERSION = "js-1"
+ANALYZER_VERSION = "js-2"
 
 Facts = dict[str, Any]
 

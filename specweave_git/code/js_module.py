@@ -228,6 +228,8 @@ def declared_names(decl: Node, source: bytes) -> list[str]:
     name = decl.child_by_field_name("name")
     if name is None or name.type == "string":  # `declare module 'x'` binds no name
         return []
+    if name.type == "nested_identifier":  # `namespace A.B {}` binds A
+        return [text(name, source).split(".", 1)[0].strip()]
     return [text(name, source)]
 
 

@@ -16,6 +16,7 @@ from .js_routes_link import link_routes
 from .js_routes_nest import enable_versioning, global_prefix, nest_controller
 from .js_routes_nodes import (
     FUNCTIONS,
+    NO_CODE,
     call_args,
     dir_of,
     handler_name,
@@ -96,6 +97,8 @@ class _Reader(Scopes):
     def _visit(self, node: Node, chain: list[Node]) -> None:
         for child in node.named_children:
             t = child.type
+            if t in NO_CODE or not child.named_child_count:
+                continue  # a type or a leaf: no call can be in it
             if t in FUNCTIONS or t in ("class_declaration", "class"):
                 if t in ("class_declaration", "class"):
                     nest_controller(self, child, node)

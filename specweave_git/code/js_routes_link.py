@@ -65,6 +65,7 @@ class _Linker:
         self.warnings: list[Warning_] = []
         self.where = ("", 0)  # the mount being linked, for warnings
         self.env_origin: dict[str, str] = {}  # env var -> file whose code gives its default
+        self._repo_framework: str | None = None
 
     # -- facts access -------------------------------------------------------------------
     def rf(self, path: str) -> Facts:
@@ -451,13 +452,20 @@ class _Linker:
         if any(m["kind"] == "register" for m in rf.get("mounts") or ()):
             return "fastify"
         # An unmounted plugin file says nothing itself: the repository's framework does.
-        seen = {
-            _FRAMEWORK[r.get("kind", "")]
-            for f in self.files
-            for r in (self.rf(f).get("receivers") or {}).values()
-            if r.get("kind") in ("express-app", "express-router", "fastify")
-        }
-        return seen.pop() if len(seen) == 1 else "express"
+        return self.repo_framework()
+
+    def repo_framework(self) -> str:
+        """The one framework the repository's apps and routers use ("express" when mixed).
+        Computed once: it reads every file, and is asked once per unmounted route."""
+        if self._repo_framework is None:
+            seen = {
+                _FRAMEWORK[r.get("kind", "")]
+                for f in self.files
+                for r in (self.rf(f).get("receivers") or {}).values()
+                if r.get("kind") in ("express-app", "express-router", "fastify")
+            }
+            self._repo_framework = seen.pop() if len(seen) == 1 else "express"
+        return self._repo_framework
 
     def route(
         self, r: Mapping[str, Any], path: str, full: Value, framework: str, notes: tuple[str, ...]

@@ -10,6 +10,23 @@ from .languages import text
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+# Subtrees that hold no runtime code: no call, function, declaration or assignment can
+# be inside them, so the route walkers do not descend into them (TS types are a quarter
+# of a typical file's nodes).
+NO_CODE = frozenset(
+    {
+        "type_annotation",
+        "type_arguments",
+        "type_parameters",
+        "interface_declaration",
+        "type_alias_declaration",
+        "asserts_annotation",
+        "type_predicate_annotation",
+        "opting_type_annotation",
+        "omitting_type_annotation",
+    }
+)
+
 FUNCTIONS = {
     "function_declaration",
     "function_expression",
@@ -98,12 +115,15 @@ def params_of(fn: Node) -> list[tuple[str, str | None]]:
 
 
 def descendants(node: Node, types: set[str]) -> Iterator[Node]:
+    """Nodes of the given types under ``node`` (in document order), types excepted."""
     stack = [node]
     while stack:
         n = stack.pop()
         if n.type in types:
             yield n
-        stack.extend(reversed(n.named_children))
+        stack.extend(
+            c for c in reversed(n.named_children) if c.type not in NO_CODE and c.named_child_count
+        )
 
 
 def pairs(obj: Node, source: bytes) -> dict[str, Node]:

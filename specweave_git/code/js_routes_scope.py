@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .js_routes_nodes import (
     FUNCTIONS,
+    NO_CODE,
     Imports,
     call_args,
     line_of,
@@ -80,6 +81,8 @@ class Scopes:
     def _declare(self, node: Node, chain: list[Node]) -> None:
         for child in node.named_children:
             t = child.type
+            if t in NO_CODE or not child.named_child_count:
+                continue  # a type or a leaf: nothing is declared in it
             if t in FUNCTIONS:
                 fid = self._fid(child)
                 name_node = child.child_by_field_name("name")

@@ -187,6 +187,9 @@ def _declaration(
         return
     if name_node.type == "string":  # `declare module 'pkg'`: an augmentation, no binding
         return
+    if name_node.type == "nested_identifier":
+        _nested_namespace(node, name_node, source, acc, ambient=ambient)
+        return
     name = text(name_node, source)
     local = name
     sym = _symbol_of(node, name, name_node, source, acc, doc)
@@ -199,6 +202,21 @@ def _declaration(
     if default:
         # `export default function foo` binds foo *and* is the default export.
         acc.add("default", sym, implementation=implementation)
+
+
+def _nested_namespace(
+    node: Node, name_node: Node, source: bytes, acc: _Decls, *, ambient: bool
+) -> None:
+    """``namespace A.B {}`` is ``namespace A { export namespace B {} }``: it binds A only,
+    and B is a member of A (tsc merges it into A, it is no export of its own)."""
+    parts = [p.strip() for p in text(name_node, source).split(".")]
+    for i, part in enumerate(parts):
+        key = ".".join(parts[: i + 1])
+        acc.add(key, acc.symbol("namespace", part, name_node))
+        if i:
+            acc.props.setdefault(".".join(parts[:i]), {})[part] = key
+    if node.type == "internal_module":
+        _namespace_body(node, ".".join(parts), source, acc, ambient=ambient)
 
 
 def _namespace_body(node: Node, name: str, source: bytes, acc: _Decls, *, ambient: bool) -> None:

@@ -27,13 +27,15 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 JS_LANGUAGES = ("ts", "tsx", "js")
 
 
+_BY_EXT = {suffix: lang for suffix, lang in _SUFFIXES if suffix.count(".") == 1}
+
+
 def language_for(path: str) -> str | None:
     """Language id for a repository path, or None when it is not code we read."""
-    lower = path.lower()
-    for suffix, lang in _SUFFIXES:
-        if lower.endswith(suffix):
-            return lang
-    return None
+    dot = path.rfind(".")
+    if dot < 0:
+        return None
+    return _BY_EXT.get(path[dot:].lower())  # .d.ts ends in .ts: same language
 
 
 def is_declaration_file(path: str) -> bool:

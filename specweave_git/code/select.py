@@ -69,6 +69,16 @@ def glob_match(path: str, pattern: str) -> bool:
 
 
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+_ANY_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def glob_any(path: str, patterns: tuple[str, ...]) -> bool:
+    """True when ``path`` matches one of ``patterns`` (one combined regex per tuple)."""
+    rx = _ANY_CACHE.get(patterns)
+    if rx is None:
+        rx = re.compile("|".join(f"(?:{_glob_re(p).pattern})" for p in patterns) or r"(?!)")
+        _ANY_CACHE[patterns] = rx
+    return rx.match(path) is not None
 
 
 def _glob_re(pattern: str) -> re.Pattern[str]:
@@ -118,27 +128,36 @@ def skip_reason(path: str, options: SelectOptions, siblings: frozenset[str]) -> 
         _TEST_FILE.search(path) or any(p in TEST_DIRS for p in parts[:-1])
     ):
         return "test file (set discrepancy.includeTests to read tests)"
-    for pattern in options.ignore:
-        if glob_match(path, pattern):
-            return f"ignored by {pattern}"
-    if options.include and not any(glob_match(path, p) for p in options.include):
+    if options.ignore and glob_any(path, options.ignore):
+        pattern = next(p for p in options.ignore if glob_match(path, p))
+        return f"ignored by {pattern}"
+    if options.include and not glob_any(path, options.include):
         return "outside discrepancy.codeGlobs"
     return None
 
 
 def select(
-    entries: Iterable[tuple[str, str]], options: SelectOptions
+    entries: Iterable[tuple[str, str]],
+    options: SelectOptions,
+    memo: dict[str, str | None] | None = None,
 ) -> tuple[list[CodeFile], list[Skipped]]:
-    """Split (path, blob id) pairs into code files to read and skipped ones (with why)."""
+    """Split (path, blob id) pairs into code files to read and skipped ones (with why).
+
+    ``memo`` (path -> reason) lets the two sides of a change share the decisions.
+    """
     pairs = list(entries)
     siblings = frozenset(p for p, _ in pairs)
+    memo = {} if memo is None else memo
     chosen: list[CodeFile] = []
     skipped: list[Skipped] = []
     for path, blob in pairs:
         lang = language_for(path)
         if lang is None:
             continue
-        reason = skip_reason(path, options, siblings)
+        if path in memo:
+            reason = memo[path]
+        else:
+            reason = memo[path] = skip_reason(path, options, siblings)
         if reason:
             skipped.append(Skipped(path, reason))
         else:

@@ -11,7 +11,7 @@ from typing import Any
 from ..model import Route, Surface, Symbol, Warning_
 from .cache import FactsCache, cache_key
 from .languages import JS_LANGUAGES
-from .select import CodeFile, SelectOptions, Skipped, select
+from .select import DEFAULT_MAX_BYTES, CodeFile, SelectOptions, Skipped, select
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,14 @@ def analyze_files(
     load: BlobLoader,
     cache: FactsCache,
     stats: Stats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> dict[str, Facts]:
-    """Facts for each file (path -> facts), parsing only what the cache lacks."""
+    """Facts for each file (path -> facts), parsing only what the cache lacks.
+
+    A file larger than ``max_bytes`` is not read (its size is only known once its blob is
+    loaded, so the limit is applied here rather than in ``select``); it is listed in
+    ``stats.skipped``. Facts record the size, so lowering the limit applies to hits too.
+    """
     stats = stats if stats is not None else Stats()
     todo = list(files)
     stats.files_seen += len(todo)
@@ -60,13 +66,16 @@ def analyze_files(
     cached = cache.get_many(keys.values())
     out: dict[str, Facts] = {}
     missing: list[CodeFile] = []
+    too_big = f"larger than {max_bytes} bytes"
     for f in todo:
         hit = cached.get(keys[f.path])
-        if hit is not None:
-            out[f.path] = hit
-        else:
+        if hit is None:
             missing.append(f)
-    stats.cache_hits += len(todo) - len(missing)
+        elif int(hit.get("bytes", 0)) > max_bytes:
+            stats.skipped.append(Skipped(f.path, too_big))
+        else:
+            out[f.path] = hit
+            stats.cache_hits += 1
     if missing:
         t0 = time.perf_counter()
         contents = load(sorted({f.blob for f in missing}))
@@ -76,7 +85,11 @@ def analyze_files(
             if source is None:
                 log.warning("%s: content of blob %s not available; skipped", f.path, f.blob)
                 continue
+            if len(source) > max_bytes:
+                stats.skipped.append(Skipped(f.path, too_big))
+                continue
             facts = _analyzer(f.language).analyze(f.path, source, f.language)
+            facts["bytes"] = len(source)
             out[f.path] = facts
             fresh[keys[f.path]] = facts
         cache.put_many(fresh)
@@ -130,5 +143,5 @@ def build(
     stats = stats if stats is not None else Stats()
     files, skipped = select(entries, options)
     stats.skipped.extend(skipped)
-    facts = analyze_files(files, load, cache, stats)
+    facts = analyze_files(files, load, cache, stats, options.max_bytes)
     return link(facts, env_defaults, stats)

@@ -245,7 +245,10 @@ def compare_symbol(doc: Symbol, code: Symbol) -> Iterator[Finding]:
             code.kind,
         )
         return
-    if doc.signatures and code.signatures:
+    # A dataclass/pydantic/attrs constructor is made from the fields: the field rules
+    # say it once; comparing the constructor too would say every field change twice.
+    init_is_fields = bool(doc.fields) and _init_is_fields(doc) and _init_is_fields(code)
+    if doc.signatures and code.signatures and not init_is_fields:
         # Overloads: pair documented signatures with the code's by position.
         for dsig, csig in zip(doc.signatures, code.signatures, strict=False):
             yield from compare_signature(doc.name, dsig, csig)
@@ -268,6 +271,16 @@ def compare_symbol(doc: Symbol, code: Symbol) -> Iterator[Finding]:
                 continue
             for dsig, csig in zip(dm.signatures, cm.signatures, strict=False):
                 yield from compare_signature(qualified, dsig, csig)
+
+
+def _init_is_fields(sym: Symbol) -> bool:
+    """True when the class's constructor takes only its fields (a synthesised ``__init__``)."""
+    if not sym.signatures:
+        return True
+    if sym.kind != "class" or len(sym.signatures) != 1:
+        return False
+    names = {f.name.lstrip("_") for f in sym.fields}
+    return all(p.name.lstrip("_") in names for p in sym.signatures[0].params)
 
 
 def _kinds_compatible(doc_kind: str, code_kind: str) -> bool:

@@ -9,14 +9,14 @@ whose code or spec changed. Without ``old`` (``--all``) the whole tree is report
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..code.select import glob_match
 from ..model import Location, Route, Surface, Symbol, path_key
-from .compare import Finding, compare_symbol, is_type_kind, signature_text
+from .compare import Finding, compare_symbol, is_type_kind, norm_type, signature_text
 from .model import RULES, Discrepancy, severity_rank
 
 
@@ -62,11 +62,19 @@ class Scope:
         return self.kind == "all"
 
 
+@dataclass(frozen=True)
+class TreeNames:
+    """What a change-scoped check knows of the whole tree beyond its partial surfaces."""
+
+    exported: Mapping[str, set[str]]  # name -> paths exporting it (new tree)
+    documented_names: frozenset[str]  # every symbol name any spec documents
+    documented_route_keys: frozenset[str]  # every route key any spec documents
+
+
 @dataclass
 class Policy:
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule -> severity|off
     check_types: tuple[str, ...] = ("api-routes", "types", "functions")
-    code_globs: tuple[str, ...] = ()  # config: which code is API (undocumented rules)
 
 
 def _ignored(rule: str, ignore: Iterable[str]) -> bool:
@@ -75,8 +83,22 @@ def _ignored(rule: str, ignore: Iterable[str]) -> bool:
 
 
 def _sym_sig(s: Symbol) -> object:
-    """What of a symbol matters for drift (location excluded)."""
-    return (s.kind, s.signatures, s.fields, s.members, s.type_text)
+    """What of a symbol matters for drift: no location, defaults or formatting.
+
+    Type texts are compared in canonical form, so a formatting-only code change (union
+    order, quote style, ``;`` in a type literal) leaves the symbol "unchanged" and yields
+    nothing in a change scope (DESIGN §5: signature-format is about the spec's text).
+    """
+    sigs = tuple(
+        (
+            tuple((p.name, p.optional, p.rest, p.kind, norm_type(p.type)) for p in g.params),
+            norm_type(g.returns),
+        )
+        for g in s.signatures
+    )
+    fields = tuple((f.name, f.optional, norm_type(f.type)) for f in s.fields)
+    members = tuple((m.name, _sym_sig(m)) for m in s.members)
+    return (s.kind, sigs, fields, members, norm_type(s.type_text))
 
 
 class _Builder:
@@ -161,11 +183,18 @@ def detect(
     specs: Sequence[SpecFileLike],
     scope: Scope,
     policy: Policy | None = None,
+    tree: TreeNames | None = None,
 ) -> list[Discrepancy]:
+    """Discrepancies between ``new`` (and ``old``, for a change) and the specs.
+
+    ``tree`` is given when the surfaces are partial (a change-scoped fast path): then
+    ``specs`` holds only the specs that can be affected, and ``tree`` answers what the
+    rest of the repository exports and documents.
+    """
     b = _Builder(policy or Policy())
     change = not scope.whole_tree and old is not None
-    _detect_routes(b, new, old if change else None, specs, scope)
-    _detect_symbols(b, new, old if change else None, specs, scope)
+    _detect_routes(b, new, old if change else None, specs, scope, tree)
+    _detect_symbols(b, new, old if change else None, specs, scope, tree)
     return sorted(b.out.values(), key=sort_key)
 
 
@@ -195,10 +224,17 @@ def _related(a: str, b: str) -> bool:
 
 
 def _detect_routes(
-    b: _Builder, new: Surface, old: Surface | None, specs: Sequence[SpecFileLike], scope: Scope
+    b: _Builder,
+    new: Surface,
+    old: Surface | None,
+    specs: Sequence[SpecFileLike],
+    scope: Scope,
+    tree: TreeNames | None,
 ) -> None:
     docs = [(spec, doc) for spec in specs for doc in spec.routes]
     documented_keys = {doc.route.key for _, doc in docs}
+    if tree is not None:
+        documented_keys |= tree.documented_route_keys
     explained: set[tuple[str, str]] = set()  # (method, path key) of code routes accounted for
     old_routes = list(old.routes) if old is not None else []
     for spec, doc in docs:
@@ -296,9 +332,9 @@ def _detect_routes(
             )
     old_keys = {c.key for c in old_routes}
     for code in new.routes:
-        if (code.method, path_key(code.path)) in explained:
+        if (code.method, path_key(code.path)) in explained or code.key in documented_keys:
             continue
-        if any(_route_key_matches(k, code) for k in documented_keys):
+        if code.unresolved and any(_route_key_matches(k, code) for k in documented_keys):
             continue
         if old is not None and (
             code.key in old_keys or code.location.path not in scope.changed_code
@@ -320,18 +356,20 @@ def _detect_routes(
 # --- symbols ---------------------------------------------------------------------------
 
 
-def _candidates(name: str, surface: Surface) -> list[Symbol]:
-    return [s for s in surface.symbols if s.name == name]
+def _by_name(surface: Surface | None) -> dict[str, list[Symbol]]:
+    out: dict[str, list[Symbol]] = defaultdict(list)
+    for s in surface.symbols if surface is not None else ():
+        out[s.name].append(s)
+    return out
 
 
 def _pick(cands: list[Symbol], spec: SpecFileLike, policy: Policy) -> list[Symbol]:
     if len(cands) <= 1:
         return cands
-    for globs in (spec.code_globs, policy.code_globs):
-        if globs:
-            narrowed = [c for c in cands if _matches_globs(c.location.path, globs)]
-            if narrowed:
-                return narrowed
+    if spec.code_globs:
+        narrowed = [c for c in cands if _matches_globs(c.location.path, spec.code_globs)]
+        if narrowed:
+            return narrowed
     # One declaration re-exported from several modules is not ambiguous.
     if len({c.location for c in cands}) == 1:
         return cands[:1]
@@ -339,17 +377,24 @@ def _pick(cands: list[Symbol], spec: SpecFileLike, policy: Policy) -> list[Symbo
 
 
 def _detect_symbols(
-    b: _Builder, new: Surface, old: Surface | None, specs: Sequence[SpecFileLike], scope: Scope
+    b: _Builder,
+    new: Surface,
+    old: Surface | None,
+    specs: Sequence[SpecFileLike],
+    scope: Scope,
+    tree: TreeNames | None,
 ) -> None:
-    documented: set[str] = set()
+    documented: set[str] = set(tree.documented_names) if tree is not None else set()
     documented_modules: set[str] = set()
+    new_by_name = _by_name(new)
+    old_by_name = _by_name(old)
     for spec in specs:
         spec_touched = spec.path in scope.changed_specs
         for doc in spec.symbols:
             ds = doc.symbol
             documented.add(ds.name)
-            cands = _pick(_candidates(ds.name, new), spec, b.policy)
-            old_cands = _pick(_candidates(ds.name, old), spec, b.policy) if old else []
+            cands = _pick(new_by_name.get(ds.name, []), spec, b.policy)
+            old_cands = _pick(old_by_name.get(ds.name, []), spec, b.policy) if old else []
             if len(cands) > 1:
                 b.add(
                     "symbol-ambiguous",
@@ -368,6 +413,8 @@ def _detect_symbols(
                 in_scope = old is None or spec_touched or bool(old_cands)
                 if not in_scope:
                     continue
+                if tree is not None and tree.exported.get(ds.name):
+                    continue  # moved to a module this change did not touch: not missing
                 where = f" (it was exported from {old_cands[0].location.path})" if old_cands else ""
                 b.add(
                     "symbol-missing",
@@ -392,17 +439,28 @@ def _detect_symbols(
             for f in compare_symbol(ds, code):
                 b.finding(f, doc, code)
     old_names = {(s.name, s.location.path) for s in old.symbols} if old else set()
+    # A moved export (file renamed, function moved to another module) is not an added one:
+    # a name counts as added at a new path only when it is exported more often than before.
+    old_count = Counter(s.name for s in old.symbols) if old else Counter()
+    new_count = Counter(s.name for s in new.symbols)
+    # A handler declared where its route is (FastAPI/Flask decorators) is documented by
+    # the route: route-undocumented already says so when it is not.
+    handlers = {(r.location.path, r.handler.rsplit(".", 1)[-1]) for r in new.routes if r.handler}
     for code in new.symbols:
         if code.name in documented or code.kind == "namespace":
             continue
-        path = code.location.path
-        if b.policy.code_globs:
-            if not _matches_globs(path, b.policy.code_globs):
-                continue
-        elif path not in documented_modules:
-            # Without codeGlobs, only modules that specs document at all are API.
+        if (code.location.path, code.name) in handlers:
             continue
-        if old is not None and ((code.name, path) in old_names or path not in scope.changed_code):
+        path = code.location.path
+        if path not in documented_modules:
+            # Only modules that specs document at all are API: flagging every helper's
+            # exports would fail nearly every commit of a repository with API docs.
+            continue
+        if old is not None and (
+            (code.name, path) in old_names
+            or path not in scope.changed_code
+            or new_count[code.name] <= old_count[code.name]
+        ):
             continue
         severity = "minor" if is_type_kind(code.kind) or code.kind == "const" else "major"
         detail = signature_text(code.name, code.signatures[0]) if code.signatures else code.name

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ..code.select import SelectOptions, glob_match
 from ..errors import UsageError
 from ..model import Surface
-from .detect import Policy, Scope, detect
+from .detect import Policy, Scope, TreeNames, detect
+from .model import Discrepancy
 from .result import CheckResult
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..gitio.repo import Repo
     from ..specs.model import SpecFile, SpecSurface
+    from ..specs.select import Selection
 
 log = logging.getLogger(__name__)
 
@@ -109,64 +111,150 @@ def code_surface(
     return surface.build(entries, load, cache, options, _env_defaults(entries, load), stats)
 
 
+def _spec_selection(entries: list[tuple[str, str]], cfg: Config) -> Selection:
+    from ..specs.select import SpecOptions, select
+
+    d = cfg.sync.orchestration.discrepancy
+    return select(entries, SpecOptions(spec_globs=d.spec_globs, ignore=d.ignore_paths))
+
+
+def _parse_spec(path: str, raw: bytes) -> SpecFile:
+    from ..specs import parse
+
+    sf = parse.parse_spec(path, raw.decode("utf-8", "replace"))
+    if path.rsplit("/", 1)[-1] == "tasks.md":
+        # tasks.md holds implementation sketches, not API documentation: read its tasks
+        # only, or every half-written class in a task becomes "missing".
+        sf = dataclasses.replace(sf, symbols=(), routes=())
+    return sf
+
+
+def _spec_summary(sf: SpecFile) -> dict[str, Any]:
+    return {
+        "names": sorted({d.symbol.name for d in sf.symbols}),
+        "routes": sorted({d.route.key for d in sf.routes}),
+    }
+
+
+class SpecStore:
+    """Spec files of one tree: full parses and small summaries, both cached by blob id."""
+
+    def __init__(
+        self,
+        entries: list[tuple[str, str]],
+        load: Callable[[list[str]], dict[str, bytes]],
+        cache: FactsCache,
+        cfg: Config,
+    ) -> None:
+        from ..code.cache import cache_key
+        from ..specs.parse import cache_version
+
+        self.sel = _spec_selection(entries, cfg)
+        self.load = load
+        self.cache = cache
+        self.cfg = cfg
+        version = cache_version()  # code blocks go through the code analyzers too
+        self.keys = {p: cache_key("md", version, b, p) for p, b in self.sel.specs}
+        self.blobs = dict(self.sel.specs)
+        self._full: dict[str, SpecFile] = {}
+
+    @property
+    def paths(self) -> list[str]:
+        return [p for p, _ in self.sel.specs]
+
+    def _parse_missing(self, paths: list[str]) -> None:
+        from ..specs.model import SpecFile
+
+        todo = [p for p in paths if p not in self._full]
+        if not todo:
+            return
+        cached = self.cache.get_many(self.keys[p] for p in todo)
+        missing = [p for p in todo if self.keys[p] not in cached]
+        for p in todo:
+            if self.keys[p] in cached:
+                self._full[p] = SpecFile.from_json(cached[self.keys[p]])
+        if not missing:
+            return
+        contents = self.load(sorted({self.blobs[p] for p in missing}))
+        fresh: dict[str, dict[str, Any]] = {}
+        for p in missing:
+            raw = contents.get(self.blobs[p])
+            if raw is None:
+                continue
+            sf = _parse_spec(p, raw)
+            self._full[p] = sf
+            fresh[self.keys[p]] = sf.to_json()
+            fresh["sum:" + self.keys[p]] = _spec_summary(sf)
+        self.cache.put_many(fresh)
+
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        """path -> {"names": [...], "routes": [...]} for every spec of the tree."""
+        found = self.cache.get_many("sum:" + k for k in self.keys.values())
+        out: dict[str, dict[str, Any]] = {}
+        missing = []
+        for p, k in self.keys.items():
+            hit = found.get("sum:" + k)
+            if hit is None:
+                missing.append(p)
+            else:
+                out[p] = hit
+        if missing:
+            self._parse_missing(missing)
+            fresh = {}
+            for p in missing:
+                if p in self._full:
+                    out[p] = fresh["sum:" + self.keys[p]] = _spec_summary(self._full[p])
+            self.cache.put_many(fresh)
+        return out
+
+    def surface(self, paths: Iterable[str] | None = None) -> SpecSurface:
+        """Full SpecFiles (all, or the given paths), joined with increments' metadata."""
+        from ..specs import parse
+
+        wanted = self.paths if paths is None else sorted(set(paths) & set(self.blobs))
+        self._parse_missing(wanted)
+        specs = [self._full[p] for p in wanted if p in self._full]
+        incs = {sf.increment for sf in specs if sf.increment}
+        meta_entries = (
+            [(p, b) for p, b in self.sel.metadata if p.split("/")[2] in incs] if incs else []
+        )
+        contents = self.load(sorted({b for _, b in meta_entries})) if meta_entries else {}
+        metas = [
+            parse.parse_metadata(p, contents[b].decode("utf-8", "replace"))
+            for p, b in meta_entries
+            if b in contents
+        ]
+        surface = parse.build(specs, metas)
+        return _with_code_globs(surface, self.cfg)
+
+
 def spec_surface(
     entries: list[tuple[str, str]],
     load: Callable[[list[str]], dict[str, bytes]],
     cache: FactsCache,
     cfg: Config,
 ) -> SpecSurface:
-    from ..code.cache import cache_key
-    from ..specs import parse
-    from ..specs.model import SpecFile
-    from ..specs.select import SpecOptions, select
+    """Every spec of the tree, fully parsed (through the cache)."""
+    return SpecStore(entries, load, cache, cfg).surface()
 
-    d = cfg.sync.orchestration.discrepancy
-    sel = select(entries, SpecOptions(spec_globs=d.spec_globs, ignore=d.ignore_paths))
-    version = parse.cache_version()  # code blocks go through the code analyzers too
-    keys = {p: cache_key("md", version, b, p) for p, b in sel.specs}
-    cached = cache.get_many(keys.values())
-    specs: list[SpecFile] = []
-    missing = [(p, b) for p, b in sel.specs if keys[p] not in cached]
-    contents = load(sorted({b for _, b in missing} | {b for _, b in sel.metadata}))
-    fresh: dict[str, dict[str, Any]] = {}
-    for p, b in sel.specs:
-        hit = cached.get(keys[p])
-        if hit is not None:
-            specs.append(SpecFile.from_json(hit))
-            continue
-        raw = contents.get(b)
-        if raw is None:
-            continue
-        sf = parse.parse_spec(p, raw.decode("utf-8", "replace"))
-        if p.rsplit("/", 1)[-1] == "tasks.md":
-            # tasks.md holds implementation sketches, not API documentation: read its
-            # tasks only, or every half-written class in a task becomes "missing".
-            sf = dataclasses.replace(sf, symbols=(), routes=())
-        specs.append(sf)
-        fresh[keys[p]] = sf.to_json()
-    cache.put_many(fresh)
-    metas = [
-        parse.parse_metadata(p, contents[b].decode("utf-8", "replace"))
-        for p, b in sel.metadata
-        if b in contents
-    ]
-    surface = parse.build(specs, metas)
-    # discrepancy.codeGlobs: spec glob -> code globs, joined to each spec's own `code:`.
-    mapping = d.code_globs
-    if mapping:
-        files = []
-        for sf in surface.files:
-            extra = [
-                g
-                for spec_glob, globs in mapping.items()
-                if _spec_glob_matches(sf.path, spec_glob)
-                for g in globs
-            ]
-            if extra:
-                sf = dataclasses.replace(sf, code_globs=(*sf.code_globs, *extra))
-            files.append(sf)
-        surface = dataclasses.replace(surface, files=tuple(files))
-    return surface
+
+def _with_code_globs(surface: SpecSurface, cfg: Config) -> SpecSurface:
+    """discrepancy.codeGlobs (spec glob -> code globs) joined to each spec's own `code:`."""
+    mapping = cfg.sync.orchestration.discrepancy.code_globs
+    if not mapping:
+        return surface
+    files = []
+    for sf in surface.files:
+        extra = [
+            g
+            for spec_glob, globs in mapping.items()
+            if _spec_glob_matches(sf.path, spec_glob)
+            for g in globs
+        ]
+        if extra:
+            sf = dataclasses.replace(sf, code_globs=(*sf.code_globs, *extra))
+        files.append(sf)
+    return dataclasses.replace(surface, files=tuple(files))
 
 
 def _spec_glob_matches(path: str, spec_glob: str) -> bool:
@@ -175,18 +263,23 @@ def _spec_glob_matches(path: str, spec_glob: str) -> bool:
 
 def select_options(cfg: Config) -> SelectOptions:
     d = cfg.sync.orchestration.discrepancy
+    from ..config import ALL_SPECS
+
     return SelectOptions(
-        max_bytes=d.max_file_bytes, include_tests=d.include_tests, ignore=d.ignore_paths
+        max_bytes=d.max_file_bytes,
+        include_tests=d.include_tests,
+        ignore=d.ignore_paths,
+        # codeGlobs as a plain list says which files are code; as a mapping it ties specs
+        # to code (see spec_surface) and selects nothing.
+        include=tuple(d.code_globs.get(ALL_SPECS, ())),
     )
 
 
 def policy(cfg: Config) -> Policy:
     d = cfg.sync.orchestration.discrepancy
-    api_globs = tuple(dict.fromkeys(g for globs in d.code_globs.values() for g in globs))
     return Policy(
         severity_overrides=dict(d.severity_overrides),
         check_types=d.check_types,
-        code_globs=api_globs,
     )
 
 
@@ -195,6 +288,97 @@ def open_cache(repo: Repo) -> FactsCache:
     from ..gitio.repo import cache_dir
 
     return FactsCache(cache_dir(repo) / "facts.sqlite")
+
+
+def _check_whole(
+    trees: Trees,
+    load: Callable[[list[str]], dict[str, bytes]],
+    cache: FactsCache,
+    cfg: Config,
+    stats: Any,
+) -> tuple[list[Discrepancy], list[str]]:
+    """``--all``: the whole tree's surfaces, every finding."""
+    new = code_surface(trees.new, load, cache, select_options(cfg), stats)
+    specs = spec_surface(trees.new, load, cache, cfg)
+    found = detect(new, None, specs.files, trees.scope, policy(cfg))
+    warnings = [w.render() for w in new.warnings]
+    warnings += [w.render() for sf in specs.files for w in sf.warnings]
+    return found, warnings
+
+
+def _check_change(
+    trees: Trees,
+    load: Callable[[list[str]], dict[str, bytes]],
+    cache: FactsCache,
+    cfg: Config,
+    stats: Any,
+) -> tuple[list[Discrepancy], list[str]]:
+    """A staged change or a range: link only what the change can affect (code/lean.py)."""
+    from ..code.lean import partial_surface
+    from ..code.select import select
+
+    assert trees.old is not None
+    options = select_options(cfg)
+    scope = trees.scope
+    memo: dict[str, str | None] = {}
+    new_files, _ = select(trees.new, options, memo)
+    old_files, _ = select(trees.old, options, memo)
+    store = SpecStore(trees.new, load, cache, cfg)
+    spec_sums = store.summaries()
+    changed_specs = [p for p in store.paths if p in scope.changed_specs]
+    touched_names: set[str] = set()
+    for p in changed_specs:
+        touched_names.update(spec_sums.get(p, {}).get("names", ()))
+    new = partial_surface(
+        new_files,
+        scope.changed_code,
+        load,
+        cache,
+        _env_defaults(trees.new, load),
+        stats,
+        focus_names=touched_names,
+    )
+    old = partial_surface(
+        old_files,
+        scope.changed_code,
+        load,
+        cache,
+        _env_defaults(trees.old, load),
+        stats,
+        focus_names=touched_names,
+    )
+    # Specs that can be affected: the changed ones, those naming a symbol of a changed
+    # file, and those documenting a route whose key or location the change moved.
+    changed_names = {
+        s.name
+        for surf in (new.surface, old.surface)
+        for s in surf.symbols
+        if s.location.path in scope.changed_code
+    }
+    old_routes = {(r.key, r.path, r.location.path) for r in old.surface.routes}
+    new_routes = {(r.key, r.path, r.location.path) for r in new.surface.routes}
+    changed_keys = {k for k, _, _ in old_routes ^ new_routes} | {
+        r.key
+        for surf in (new.surface, old.surface)
+        for r in surf.routes
+        if r.location.path in scope.changed_code
+    }
+    wanted = set(changed_specs)
+    for p, summ in spec_sums.items():
+        if changed_names.intersection(summ.get("names", ())) or changed_keys.intersection(
+            summ.get("routes", ())
+        ):
+            wanted.add(p)
+    specs = store.surface(wanted)
+    tree = TreeNames(
+        exported=new.names,
+        documented_names=frozenset(n for s in spec_sums.values() for n in s.get("names", ())),
+        documented_route_keys=frozenset(k for s in spec_sums.values() for k in s.get("routes", ())),
+    )
+    found = detect(new.surface, old.surface, specs.files, scope, policy(cfg), tree)
+    warnings = [w.render() for w in new.surface.warnings if w.path in scope.changed_code]
+    warnings += [w.render() for sf in specs.files for w in sf.warnings]
+    return found, warnings
 
 
 def check_repository(
@@ -221,19 +405,14 @@ def check_repository(
     cache = open_cache(repo)
     stats = Stats()
     try:
-        options = select_options(cfg)
-        new = code_surface(trees.new, load, cache, options, stats)
-        old = (
-            code_surface(trees.old, load, cache, options, stats) if trees.old is not None else None
-        )
-        specs = spec_surface(trees.new, load, cache, cfg)
+        if trees.old is None:
+            found, warnings = _check_whole(trees, load, cache, cfg, stats)
+        else:
+            found, warnings = _check_change(trees, load, cache, cfg, stats)
     finally:
         cache.close()
-    found = detect(new, old, specs.files, trees.scope, policy(cfg))
     decisions = bl.load(bl.baseline_path(repo.root))
     found, stale = bl.apply(found, decisions)
-    warnings = [w.render() for w in new.warnings]
-    warnings += [w.render() for sf in specs.files for w in sf.warnings]
     return CheckResult(
         scope=trees.scope,
         discrepancies=found,

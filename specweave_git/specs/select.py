@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..code.select import Skipped, glob_match
+from ..code.select import Skipped, glob_any, glob_match
 
 # The defaults of discrepancy.specGlobs (config/schema.json); the config passes its own.
 DEFAULT_SPEC_GLOBS: tuple[str, ...] = (
@@ -76,8 +76,12 @@ def select(entries: Iterable[tuple[str, str]], options: SpecOptions | None = Non
                 metadata.append((path, blob))
             continue
         # An archived spec is reported as skipped when it would match without `_archive/`.
-        seen_as = "/".join(p for p in path.split("/") if p != ARCHIVE_DIR)
-        if not any(glob_match(seen_as, g) for g in opts.spec_globs):
+        seen_as = (
+            "/".join(p for p in path.split("/") if p != ARCHIVE_DIR)
+            if ARCHIVE_DIR in path
+            else path
+        )
+        if not glob_any(seen_as, opts.spec_globs):
             continue
         reason = skip_reason(path, opts)
         if reason:

@@ -1,0 +1,199 @@
+"""Change-scoped code surfaces: link only what a change can affect (the hook's fast path).
+
+A whole-repository link decodes and joins every file's facts: seconds on a large tree,
+while a pre-commit hook has about a hundred milliseconds. A change-scoped check only
+needs (1) the changed files' own symbols, (2) every route, because a prefix changed in
+one file moves routes declared in others, and (3) for every other file, only *which names
+it exports*, to tell a moved symbol from a removed one and to find ambiguous names.
+
+So each file also gets a small *summary* (exported names, whether it takes part in
+routing, the modules it imports), cached by blob id next to its facts. A partial surface
+is linked from the changed files, the routing files, and the modules they import (a
+bounded closure), with the names of everything else answered from summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Surface
+from .cache import FactsCache, cache_key
+from .languages import JS_LANGUAGES
+from .select import CodeFile
+from .surface import BlobLoader, Facts, Stats, analyze_files, analyzer_version, link
+
+SUMMARY_VERSION = "sum-1"
+# How far imports are followed from a routing file (router modules, prefix constants).
+_ROUTE_DEPTH = 3
+_JS_ROUTE_KEYS = (
+    "receivers",
+    "routes",
+    "mounts",
+    "calls",
+    "controllers",
+    "global_prefixes",
+    "versioning",
+)
+_PY_ROUTE_KEYS = ("routes", "mounts", "calls", "views")
+
+
+def summarize(facts: Facts) -> dict[str, Any]:
+    """Exported names, routing relevance and imports of one file (from its facts alone)."""
+    names = sorted({s.name for s in link({facts["path"]: facts}, {}).symbols})
+    lang = facts.get("language")
+    deps: list[Any] = []
+    if lang in JS_LANGUAGES:
+        r = facts.get("routes") or {}
+        routing = any(r.get(k) for k in _JS_ROUTE_KEYS)
+        mod = facts.get("module") or {}
+        deps = sorted(
+            {
+                str(i["from"])
+                for i in (mod.get("imports") or {}).values()
+                if str(i.get("from", "")).startswith(".")
+            }
+            | {
+                str(r2["from"])
+                for r2 in (mod.get("reexports") or ())
+                if str(r2.get("from", "")).startswith(".")
+            }
+        )
+    else:
+        r = facts.get("routes") or {}
+        routing = bool(facts.get("frameworks")) or any(r.get(k) for k in _PY_ROUTE_KEYS)
+        mod = facts.get("module") or {}
+        deps = sorted(
+            {
+                (str(i.get("module") or ""), int(i.get("level") or 0), i.get("name") or "")
+                for i in (mod.get("imports") or {}).values()
+            }
+        )
+        deps = [list(d) for d in deps]
+    return {"names": names, "routing": routing, "deps": deps}
+
+
+def _summary_key(f: CodeFile, versions: dict[str, str]) -> str:
+    version = versions.get(f.language)
+    if version is None:
+        version = versions[f.language] = analyzer_version(f.language)
+    return "sum:" + SUMMARY_VERSION + ":" + cache_key(f.language, version, f.blob, f.path)
+
+
+def summaries(
+    files: list[CodeFile], load: BlobLoader, cache: FactsCache, stats: Stats
+) -> dict[str, dict[str, Any]]:
+    """path -> summary for every file, analysing (and caching) only what is missing."""
+    versions: dict[str, str] = {}
+    keys = {f.path: _summary_key(f, versions) for f in files}
+    found = cache.get_many(keys.values())
+    out: dict[str, dict[str, Any]] = {}
+    missing: list[CodeFile] = []
+    for f in files:
+        hit = found.get(keys[f.path])
+        if hit is None:
+            missing.append(f)
+        else:
+            out[f.path] = hit
+    if missing:
+        facts = analyze_files(missing, load, cache, stats)
+        fresh = {}
+        for f in missing:
+            if f.path in facts:
+                s = summarize(facts[f.path])
+                out[f.path] = s
+                fresh[keys[f.path]] = s
+        cache.put_many(fresh)
+    return out
+
+
+def _resolve_deps(
+    path: str, deps: Iterable[Any], known: Collection[str], py_index: Any
+) -> set[str]:
+    out: set[str] = set()
+    if path.endswith((".py", ".pyi")):
+        if py_index is None:
+            return out
+        for module, level, name in deps:
+            target = py_index.module_file(path, module, level)
+            if target is None:
+                continue
+            if not target.path.startswith("pkg:"):
+                out.add(target.path)
+            if name:
+                sub = py_index.submodule(target, name)
+                if sub is not None and not sub.path.startswith("pkg:"):
+                    out.add(sub.path)
+        return out
+    from .js_resolve import resolve_module
+
+    for spec in deps:
+        hit = resolve_module(path, str(spec), known)
+        if hit is not None:
+            out.add(hit)
+    return out
+
+
+@dataclass
+class Partial:
+    """A partial surface and the whole tree's exported names (name -> paths)."""
+
+    surface: Surface
+    names: dict[str, set[str]]
+    linked: frozenset[str]  # paths whose symbols are in ``surface``
+
+
+def partial_surface(
+    files: list[CodeFile],
+    focus: Collection[str],
+    load: BlobLoader,
+    cache: FactsCache,
+    env_defaults: Mapping[str, tuple[str, str]],
+    stats: Stats,
+    focus_names: Collection[str] = (),
+) -> Partial:
+    """Link the focus files (and the files exporting ``focus_names``), every routing file
+    and what they import; the rest of the tree contributes exported names only."""
+    sums = summaries(files, load, cache, stats)
+    names: dict[str, set[str]] = {}
+    for p, s in sums.items():
+        for n in s["names"]:
+            hit = names.get(n)
+            if hit is None:
+                names[n] = {p}
+            else:
+                hit.add(p)
+    known = {f.path for f in files}
+    py_paths = [p for p in known if p.endswith((".py", ".pyi"))]
+    py_index = None
+    if py_paths:
+        from .py_resolve import Index
+
+        py_index = Index({p: {} for p in py_paths})
+    chosen = {p for p in focus if p in known}
+    for n in focus_names:
+        chosen |= names.get(n, set())
+    routing = {p for p, s in sums.items() if s.get("routing")}
+    # Focus files: their direct imports and re-export chains (a barrel `export *`).
+    frontier = set(chosen)
+    for _ in range(2):
+        nxt = set()
+        for p in frontier:
+            nxt |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
+        frontier = nxt - chosen
+        chosen |= nxt
+    # Routing files and the modules that give them routers and prefix constants.
+    frontier = routing - chosen
+    chosen |= routing
+    for _ in range(_ROUTE_DEPTH):
+        nxt = set()
+        for p in frontier:
+            nxt |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
+        frontier = nxt - chosen
+        chosen |= nxt
+        if not frontier:
+            break
+    facts = analyze_files([f for f in files if f.path in chosen], load, cache, stats)
+    surface = link(facts, env_defaults, stats)
+    return Partial(surface, names, frozenset(chosen))
