@@ -103,6 +103,11 @@ def subjects(doc: dict[str, Any]) -> set[str]:
 ROUTE = 'app.get("/api/{0}", (req, res) => res.end());\n'
 
 
+def express_file(route: str) -> str:
+    """A module serving ``GET /api/<route>``."""
+    return 'import express from "express";\nconst app = express();\n' + ROUTE.format(route)
+
+
 # ---------------------------------------------------------------- scopes
 
 
@@ -110,10 +115,7 @@ def test_staged_on_an_unborn_branch_checks_the_first_commit(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project(repo, "minor")
-    repo.write(
-        "src/extra.ts",
-        'import express from "express";\nconst app = express();\n' + ROUTE.format("extra"),
-    )
+    repo.write("src/extra.ts", express_file("extra"))
     repo.git("add", "-A")
     exit_code, doc = check(repo, capsys, "--staged")
     assert exit_code == 1
@@ -144,10 +146,7 @@ def test_range_is_three_dot_from_the_merge_base(
     repo.write("src/app.ts", code()["src/app.ts"] + ROUTE.format("feature"))
     feature = repo.commit("feature adds a route")
     repo.git("checkout", "-q", "main")
-    repo.write(
-        "src/main-only.ts",
-        'import express from "express";\nconst app = express();\n' + ROUTE.format("main"),
-    )
+    repo.write("src/main-only.ts", express_file("main"))
     repo.commit("main moves on")
     # main's own new route is not the pull request's business
     exit_code, doc = check(repo, capsys, "--base", "main", "--head", "feature")
@@ -163,10 +162,7 @@ def test_all_checks_the_work_tree_including_untracked_files(
 ) -> None:
     project(repo, "trivial")
     head = repo.commit("drifted")
-    repo.write(
-        "src/new.ts",
-        'import express from "express";\nconst app = express();\n' + ROUTE.format("untracked"),
-    )
+    repo.write("src/new.ts", express_file("untracked"))
     exit_code, doc = check(repo, capsys, "--all")
     assert exit_code == 1
     assert doc["scope"] == {"kind": "all", "base": None, "head": head}

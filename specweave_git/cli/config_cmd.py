@@ -52,9 +52,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _cache_dir(repo: Path) -> Path | None:
-    # The lead switches this to gitio (worktrees, GIT_DIR) once that package lands.
-    git = repo / ".git"
-    return git / "specweave" / "cache" if git.is_dir() else None
+    """The validation cache of the repository whose root is ``repo`` (worktrees included);
+    None for a directory that is not a repository root (e.g. an example folder)."""
+    if not (repo / ".git").exists():
+        return None
+    from ..errors import GitError
+    from ..gitio.repo import cache_dir, open_repo
+
+    try:
+        found = open_repo(repo)
+    except GitError:
+        return None
+    return cache_dir(found) if found.root.resolve() == repo.resolve() else None
 
 
 def _load(repo: Path, path: Path | None, *, action: str, fmt: str) -> int:

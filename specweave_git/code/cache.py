@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,31 @@ def cache_key(language: str, analyzer_version: str, blob_id: str, path: str) -> 
     return f"{analyzer_version}:{language}:{blob_id}:{path}"
 
 
+_OPEN_TRIES = 5
+# SQLITE_CORRUPT, SQLITE_NOTADB: the file is damaged (anything else may pass).
+_CORRUPT_CODES = (11, 26)
+
+
+def _is_corrupt(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)  # Python >= 3.11
+    if code is not None:
+        return int(code) & 0xFF in _CORRUPT_CODES
+    return not isinstance(error, sqlite3.OperationalError)
+
+
+def _connect(path: Path, *, wal: bool) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+    try:
+        if wal:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(_SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class FactsCache:
     """``get_many``/``put_many`` over a SQLite file; ``path=None`` keeps it in memory only."""
 
@@ -41,24 +67,31 @@ class FactsCache:
     def _open(self, path: Path) -> sqlite3.Connection | None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
-            return db
-        except sqlite3.DatabaseError as e:
-            log.warning("parse cache %s unreadable (%s); rebuilding it", path, e)
-            with contextlib.suppress(OSError):
-                path.replace(path.with_suffix(".corrupt"))
-            try:
-                db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
-                db.execute(_SCHEMA)
-                return db
-            except (sqlite3.DatabaseError, OSError) as e2:
-                log.warning("parse cache disabled: %s", e2)
-                return None
         except OSError as e:
             log.warning("parse cache disabled: %s", e)
+            return None
+        error: sqlite3.DatabaseError | None = None
+        for attempt in range(_OPEN_TRIES):
+            try:
+                return _connect(path, wal=True)
+            except sqlite3.DatabaseError as e:
+                if _is_corrupt(e):
+                    return self._rebuild(path, e)
+                # Locked or a transient I/O error while another process creates the file
+                # or its WAL: retry. Moving a healthy database aside would lose its rows.
+                error = e
+                time.sleep(0.02 * (attempt + 1))
+        log.warning("parse cache disabled: %s", error)
+        return None
+
+    def _rebuild(self, path: Path, error: sqlite3.DatabaseError) -> sqlite3.Connection | None:
+        log.warning("parse cache %s unreadable (%s); rebuilding it", path, error)
+        with contextlib.suppress(OSError):
+            path.replace(path.with_suffix(".corrupt"))
+        try:
+            return _connect(path, wal=False)
+        except (sqlite3.DatabaseError, OSError) as e2:
+            log.warning("parse cache disabled: %s", e2)
             return None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:

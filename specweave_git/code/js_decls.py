@@ -33,12 +33,14 @@ _JSDOC_OPTIONAL = re.compile(
     r"|@(?:param|arg|argument)\s+\{[^}]*=\s*\}\s*([A-Za-z_$][\w$]*)"
 )
 
+_WHITESPACE = re.compile(r"\s+")
+
 
 def norm(value: str | None) -> str | None:
     """Collapse whitespace runs so that formatting-only changes compare equal."""
     if value is None:
         return None
-    out = re.sub(r"\s+", " ", value).strip()
+    out = _WHITESPACE.sub(" ", value).strip()
     if out[:2] in ("| ", "& "):  # prettier's leading `|` in a multi-line union
         out = out[2:]
     return out or None

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # that matters most to a caller: `function f` + `namespace f` is a function.
 _KIND_RANK = ("class", "function", "enum", "const", "interface", "type", "namespace")
 _VAR_DECLS = ("lexical_declaration", "variable_declaration")
+_MEMBERS_ONLY = ("const", "namespace")
 
 
 def symbol_facts(tree: Tree, source: bytes, language: str, path: str) -> dict[str, Any]:
@@ -463,9 +464,10 @@ class _Linker:
             if target is None:
                 continue
             decl = self.decl(target)
-            if entry.get("equals") and decl is not None and decl.get("kind") == "const":
-                # `module.exports = obj`: obj's properties stand for it (tsc lists only
-                # those); the default stays resolvable for `require()` by other files.
+            if entry.get("equals") and decl is not None and decl.get("kind") in _MEMBERS_ONLY:
+                # `module.exports = obj`, `export = ns`: the members stand for it (tsc lists
+                # only those); the default stays resolvable for `require()` by other files.
+                # A function or class stays listed: calling the module is its main API.
                 self.hidden.add((path, name))
             out[name] = target
         stars: list[str] = []

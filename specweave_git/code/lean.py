@@ -137,16 +137,30 @@ def _resolve_deps(
 
 @dataclass
 class Partial:
-    """A partial surface and the whole tree's exported names (name -> paths)."""
+    """A partial surface and the paths whose symbols it holds."""
 
     surface: Surface
-    names: dict[str, set[str]]
-    linked: frozenset[str]  # paths whose symbols are in ``surface``
+    linked: frozenset[str]
+
+
+def index_names(sums: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
+    """name -> paths exporting it, from per-file summaries."""
+    names: dict[str, list[str]] = {}
+    for p, s in sums.items():
+        for n in s["names"]:
+            hit = names.get(n)
+            if hit is None:
+                names[n] = [p]
+            else:
+                hit.append(p)
+    return names
 
 
 def partial_surface(
-    files: list[CodeFile],
+    files: Mapping[str, CodeFile],
     focus: Collection[str],
+    routing: Collection[str],
+    names: Mapping[str, Collection[str]],
     load: BlobLoader,
     cache: FactsCache,
     env_defaults: Mapping[str, tuple[str, str]],
@@ -154,46 +168,41 @@ def partial_surface(
     focus_names: Collection[str] = (),
 ) -> Partial:
     """Link the focus files (and the files exporting ``focus_names``), every routing file
-    and what they import; the rest of the tree contributes exported names only."""
-    sums = summaries(files, load, cache, stats)
-    names: dict[str, set[str]] = {}
-    for p, s in sums.items():
-        for n in s["names"]:
-            hit = names.get(n)
-            if hit is None:
-                names[n] = {p}
-            else:
-                hit.add(p)
-    known = {f.path for f in files}
-    py_paths = [p for p in known if p.endswith((".py", ".pyi"))]
+    and what they import; the rest of the tree is known by its exported ``names`` only."""
+    known = files.keys()
     py_index = None
-    if py_paths:
+    if any(p.endswith((".py", ".pyi")) for p in known):
         from .py_resolve import Index
 
-        py_index = Index({p: {} for p in py_paths})
-    chosen = {p for p in focus if p in known}
+        py_index = Index({p: {} for p in known if p.endswith((".py", ".pyi"))})
+    sums: dict[str, dict[str, Any]] = {}
+
+    def deps_of(paths: Collection[str]) -> set[str]:
+        need = [files[p] for p in paths if p not in sums and p in files]
+        if need:
+            sums.update(summaries(need, load, cache, stats))
+        out: set[str] = set()
+        for p in paths:
+            out |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
+        return out
+
+    chosen = {p for p in focus if p in files}
     for n in focus_names:
-        chosen |= names.get(n, set())
-    routing = {p for p, s in sums.items() if s.get("routing")}
+        chosen.update(names.get(n, ()))
     # Focus files: their direct imports and re-export chains (a barrel `export *`).
     frontier = set(chosen)
     for _ in range(2):
-        nxt = set()
-        for p in frontier:
-            nxt |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
-        frontier = nxt - chosen
+        nxt = deps_of(frontier) - chosen
         chosen |= nxt
+        frontier = nxt
     # Routing files and the modules that give them routers and prefix constants.
-    frontier = routing - chosen
-    chosen |= routing
+    frontier = {p for p in routing if p in files} - chosen
+    chosen |= frontier
     for _ in range(_ROUTE_DEPTH):
-        nxt = set()
-        for p in frontier:
-            nxt |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
-        frontier = nxt - chosen
-        chosen |= nxt
         if not frontier:
             break
-    facts = analyze_files([f for f in files if f.path in chosen], load, cache, stats)
-    surface = link(facts, env_defaults, stats)
-    return Partial(surface, names, frozenset(chosen))
+        nxt = deps_of(frontier) - chosen
+        chosen |= nxt
+        frontier = nxt
+    facts = analyze_files([files[p] for p in sorted(chosen)], load, cache, stats)
+    return Partial(link(facts, env_defaults, stats), frozenset(chosen))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -66,7 +66,7 @@ class Scope:
 class TreeNames:
     """What a change-scoped check knows of the whole tree beyond its partial surfaces."""
 
-    exported: Mapping[str, set[str]]  # name -> paths exporting it (new tree)
+    exported: Mapping[str, Collection[str]]  # name -> paths exporting it (new tree)
     documented_names: frozenset[str]  # every symbol name any spec documents
     documented_route_keys: frozenset[str]  # every route key any spec documents
 

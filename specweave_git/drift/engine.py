@@ -20,6 +20,7 @@ from .result import CheckResult
 if TYPE_CHECKING:
     from ..code.cache import FactsCache
     from ..config import Config
+    from ..gitio.changes import ChangeSet
     from ..gitio.repo import Repo
     from ..specs.model import SpecFile, SpecSurface
     from ..specs.select import Selection
@@ -34,25 +35,21 @@ class Trees:
     """The two sides of a check as (path, blob id) pairs, plus how to read their blobs."""
 
     scope: Scope
-    new: list[tuple[str, str]]
-    old: list[tuple[str, str]] | None
+    new: list[tuple[str, str]]  # the whole tree (``--all`` only; empty for a change)
+    changes: ChangeSet | None = None  # a change scope: the diff, patched onto the base tree
     disk: dict[str, str] = field(default_factory=dict)  # blob id -> work-tree path
 
 
 def trees_for(repo: Repo, kind: str, base: str | None, head: str | None, deepen: bool) -> Trees:
-    from ..gitio import changes, trees
+    from ..gitio import changes
     from ..gitio import repo as grepo
 
     if kind == "staged":
         cs = changes.staged(repo)
-        new = trees.index_entries(repo)
-        old = trees.tree_entries(repo, cs.base)
     elif kind == "range":
         if not base:
             raise UsageError("--base is required for a range check", pointer="--base")
         cs = changes.between(repo, base, head or "HEAD", deepen=deepen)
-        new = trees.tree_entries(repo, cs.head)
-        old = trees.tree_entries(repo, cs.base)
     elif kind == "all":
         cs = changes.all_files(repo, head) if head else changes.all_files(repo)
         disk = {c.new_blob: c.path for c in cs.changes if c.worktree and c.new_blob}
@@ -63,7 +60,7 @@ def trees_for(repo: Repo, kind: str, base: str | None, head: str | None, deepen:
         raise UsageError(f"unknown scope {kind!r}", pointer="--scope")
     changed = frozenset(p for c in cs.changes for p in (c.path, c.old_path) if p is not None)
     scope = Scope(kind, changed_code=changed, changed_specs=changed, base=cs.base, head=cs.head)
-    return Trees(scope, new, old)
+    return Trees(scope, [], cs)
 
 
 def blob_loader(repo: Repo, disk: Mapping[str, str]) -> Callable[[list[str]], dict[str, bytes]]:
@@ -307,43 +304,58 @@ def _check_whole(
 
 
 def _check_change(
+    repo: Repo,
     trees: Trees,
     load: Callable[[list[str]], dict[str, bytes]],
     cache: FactsCache,
     cfg: Config,
     stats: Any,
 ) -> tuple[list[Discrepancy], list[str]]:
-    """A staged change or a range: link only what the change can affect (code/lean.py)."""
+    """A staged change or a range: the base tree's index (cached per tree id) patched with
+    the change, and surfaces linked only where the change can reach (code/lean.py)."""
     from ..code.lean import partial_surface
-    from ..code.select import select
+    from ..specs.select import SpecOptions
+    from . import treeindex
 
-    assert trees.old is not None
-    options = select_options(cfg)
+    assert trees.changes is not None
     scope = trees.scope
-    memo: dict[str, str | None] = {}
-    new_files, _ = select(trees.new, options, memo)
-    old_files, _ = select(trees.old, options, memo)
-    store = SpecStore(trees.new, load, cache, cfg)
-    spec_sums = store.summaries()
-    changed_specs = [p for p in store.paths if p in scope.changed_specs]
+    options = select_options(cfg)
+    d = cfg.sync.orchestration.discrepancy
+    spec_options = SpecOptions(spec_globs=d.spec_globs, ignore=d.ignore_paths)
+
+    def stores(entries: list[tuple[str, str]]) -> SpecStore:
+        return SpecStore(entries, load, cache, cfg)
+
+    digest = treeindex.settings_digest(options, spec_options)
+    old_ix = treeindex.for_commit(
+        repo, trees.changes.base, digest, options, stores, load, cache, stats
+    )
+    new_ix = treeindex.patched(
+        old_ix, trees.changes.changes, options, spec_options, stores, load, cache, stats
+    )
+    changed_specs = [p for p in new_ix.specs if p in scope.changed_specs]
     touched_names: set[str] = set()
     for p in changed_specs:
-        touched_names.update(spec_sums.get(p, {}).get("names", ()))
+        touched_names.update(new_ix.spec_sums.get(p, {}).get("names", ()))
     new = partial_surface(
-        new_files,
+        new_ix.code_files(),
         scope.changed_code,
+        new_ix.routing,
+        new_ix.names,
         load,
         cache,
-        _env_defaults(trees.new, load),
+        new_ix.env_defaults,
         stats,
         focus_names=touched_names,
     )
     old = partial_surface(
-        old_files,
+        old_ix.code_files(),
         scope.changed_code,
+        old_ix.routing,
+        old_ix.names,
         load,
         cache,
-        _env_defaults(trees.old, load),
+        old_ix.env_defaults,
         stats,
         focus_names=touched_names,
     )
@@ -364,16 +376,24 @@ def _check_change(
         if r.location.path in scope.changed_code
     }
     wanted = set(changed_specs)
-    for p, summ in spec_sums.items():
+    for p, summ in new_ix.spec_sums.items():
         if changed_names.intersection(summ.get("names", ())) or changed_keys.intersection(
             summ.get("routes", ())
         ):
             wanted.add(p)
-    specs = store.surface(wanted)
+    store = SpecStore(
+        [(p, new_ix.specs[p]) for p in sorted(wanted) if p in new_ix.specs]
+        + list(new_ix.metadata.items()),
+        load,
+        cache,
+        cfg,
+    )
+    specs = store.surface()
+    sums = new_ix.spec_sums.values()
     tree = TreeNames(
-        exported=new.names,
-        documented_names=frozenset(n for s in spec_sums.values() for n in s.get("names", ())),
-        documented_route_keys=frozenset(k for s in spec_sums.values() for k in s.get("routes", ())),
+        exported=new_ix.names,
+        documented_names=frozenset(n for s in sums for n in s.get("names", ())),
+        documented_route_keys=frozenset(k for s in sums for k in s.get("routes", ())),
     )
     found = detect(new.surface, old.surface, specs.files, scope, policy(cfg), tree)
     warnings = [w.render() for w in new.surface.warnings if w.path in scope.changed_code]
@@ -405,10 +425,10 @@ def check_repository(
     cache = open_cache(repo)
     stats = Stats()
     try:
-        if trees.old is None:
+        if trees.changes is None:
             found, warnings = _check_whole(trees, load, cache, cfg, stats)
         else:
-            found, warnings = _check_change(trees, load, cache, cfg, stats)
+            found, warnings = _check_change(repo, trees, load, cache, cfg, stats)
     finally:
         cache.close()
     decisions = bl.load(bl.baseline_path(repo.root))
