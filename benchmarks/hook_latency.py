@@ -55,8 +55,7 @@ def spec_source(s: int, modules: int) -> str:
         f"- [ ] **AC-US1-01**: does thing {s}\n\n## API\n\n"
         f"### op{i}_0(id: string, count?: number): Record{i}\n\n"
         f"```ts\ninterface Record{i} {{\n  id: string;\n  value{i}: number;\n"
-        "  note?: string;\n}\n```\n"
-        + (f"\n## GET /api/items{s % 20}/:id\n" if s < 20 else "")
+        "  note?: string;\n}\n```\n" + (f"\n## GET /api/items{s % 20}/:id\n" if s < 20 else "")
     )
 
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import tscorpus  # noqa: E402
 
-from specweave_git.code import js_symbols, surface  # noqa: E402
+from specweave_git.code import js_symbols_link, surface  # noqa: E402
 from specweave_git.code.cache import FactsCache  # noqa: E402
 from specweave_git.code.select import SelectOptions, select  # noqa: E402
 from specweave_git.model import Symbol  # noqa: E402
@@ -101,7 +101,7 @@ def _tool_sigs(sym: Symbol) -> Sigs:
 
 def tool_view(facts: dict[str, Any]) -> dict[str, dict[str, Symbol]]:
     """Per module, exported name -> Symbol, before link_symbols' dedupe."""
-    linker = js_symbols._Linker(facts)
+    linker = js_symbols_link._Linker(facts)
     out: dict[str, dict[str, Symbol]] = {}
     for path in sorted(facts):
         names: dict[str, Symbol] = {}

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
-import secrets
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
+from .log import get_logger
+from .record import FrozenRecord, set_field
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CONTEXTS = ("hook", "ci", "schedule", "user")
 LEGACY_SKIP_FLAGS = ("SKIP_EXTERNAL_SYNC", "SKIP_US_SYNC", "SKIP_GITHUB_SYNC")
@@ -31,11 +30,17 @@ def truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() in _TRUE
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(FrozenRecord):
+    __slots__ = ("name", "reason", "skip_flags")
+
     name: str  # hook | ci | schedule | user
     reason: str  # why we decided so, for `specweave-git context`
-    skip_flags: tuple[str, ...] = ()  # legacy SKIP_* flags that are set
+    skip_flags: tuple[str, ...]  # legacy SKIP_* flags that are set
+
+    def __init__(self, name: str, reason: str, skip_flags: tuple[str, ...] = ()) -> None:
+        set_field(self, "name", name)
+        set_field(self, "reason", reason)
+        set_field(self, "skip_flags", skip_flags)
 
     @property
     def network_allowed(self) -> bool:
@@ -175,6 +180,8 @@ def recursion_guard(state_dir: Path, ttl: float = GUARD_TTL_SECONDS) -> Iterator
 
     Yields the environment additions to pass to those child processes.
     """
+    import secrets  # not at import: it costs ~5 ms (hmac, OpenSSL, random), a hook needs none
+
     state_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(8)
     path = _guard_file(state_dir, token)

@@ -8,8 +8,9 @@ cache stores it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .record import FrozenRecord, set_field
 
 SymbolKind = Literal[
     "function", "class", "interface", "type", "enum", "const", "method", "namespace"
@@ -27,10 +28,15 @@ SYMBOL_KINDS: tuple[str, ...] = (
 HTTP_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ALL")
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(FrozenRecord):
+    __slots__ = ("line", "path")
+
     path: str  # relative to the repository root, forward slashes
     line: int  # 1-based
+
+    def __init__(self, path: str, line: int) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line}
@@ -40,17 +46,34 @@ class Location:
         return cls(path=d["path"], line=int(d["line"]))
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(FrozenRecord):
     """One parameter. ``kind`` keeps Python's parameter kinds; TS/JS use normal/rest."""
 
+    __slots__ = ("default", "kind", "name", "optional", "rest", "type")
+
     name: str
-    optional: bool = False
-    rest: bool = False
-    type: str | None = None
-    default: str | None = None
+    optional: bool
+    rest: bool
+    type: str | None
+    default: str | None
     # normal | positional-only | keyword-only | var-positional | var-keyword
-    kind: str = "normal"
+    kind: str
+
+    def __init__(
+        self,
+        name: str,
+        optional: bool = False,
+        rest: bool = False,
+        type: str | None = None,
+        default: str | None = None,
+        kind: str = "normal",
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "optional", optional)
+        set_field(self, "rest", rest)
+        set_field(self, "type", type)
+        set_field(self, "default", default)
+        set_field(self, "kind", kind)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,10 +97,15 @@ class Param:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
-    params: tuple[Param, ...] = ()
-    returns: str | None = None
+class Signature(FrozenRecord):
+    __slots__ = ("params", "returns")
+
+    params: tuple[Param, ...]
+    returns: str | None
+
+    def __init__(self, params: tuple[Param, ...] = (), returns: str | None = None) -> None:
+        set_field(self, "params", params)
+        set_field(self, "returns", returns)
 
     def to_json(self) -> dict[str, Any]:
         return {"params": [p.to_json() for p in self.params], "returns": self.returns}
@@ -90,15 +118,30 @@ class Signature:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(FrozenRecord):
     """A field of an interface, type literal, class, dataclass, TypedDict or model."""
 
+    __slots__ = ("default", "name", "optional", "readonly", "type")
+
     name: str
-    type: str | None = None
-    optional: bool = False
-    readonly: bool = False
-    default: str | None = None
+    type: str | None
+    optional: bool
+    readonly: bool
+    default: str | None
+
+    def __init__(
+        self,
+        name: str,
+        type: str | None = None,
+        optional: bool = False,
+        readonly: bool = False,
+        default: str | None = None,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "type", type)
+        set_field(self, "optional", optional)
+        set_field(self, "readonly", readonly)
+        set_field(self, "default", default)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,8 +163,7 @@ class Field:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(FrozenRecord):
     """An exported (public) symbol.
 
     ``signatures`` holds every visible signature: one for a plain function, several for
@@ -130,16 +172,53 @@ class Symbol:
     ``type_text`` is the declared type of a const, or the right-hand side of a type alias.
     """
 
+    __slots__ = (
+        "default_export",
+        "exported_from",
+        "fields",
+        "kind",
+        "language",
+        "location",
+        "members",
+        "name",
+        "signatures",
+        "type_text",
+    )
+
     name: str
     kind: str
     location: Location
     exported_from: str  # module path the symbol is exported from (may differ from location.path)
-    signatures: tuple[Signature, ...] = ()
-    fields: tuple[Field, ...] = ()
-    members: tuple[Symbol, ...] = ()
-    type_text: str | None = None
-    language: str = ""  # ts | tsx | js | python
-    default_export: bool = False
+    signatures: tuple[Signature, ...]
+    fields: tuple[Field, ...]
+    members: tuple[Symbol, ...]
+    type_text: str | None
+    language: str  # ts | tsx | js | python
+    default_export: bool
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        location: Location,
+        exported_from: str,
+        signatures: tuple[Signature, ...] = (),
+        fields: tuple[Field, ...] = (),
+        members: tuple[Symbol, ...] = (),
+        type_text: str | None = None,
+        language: str = "",
+        default_export: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "location", location)
+        set_field(self, "exported_from", exported_from)
+        set_field(self, "signatures", signatures)
+        set_field(self, "fields", fields)
+        set_field(self, "members", members)
+        set_field(self, "type_text", type_text)
+        set_field(self, "language", language)
+        set_field(self, "default_export", default_export)
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -213,19 +292,49 @@ def display_path(path: str) -> str:
     return re.sub(r"\{([^}]*)\}", r":\1", normalise_path(path))
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(FrozenRecord):
     """An HTTP route as served. ``path`` is normalised (``{id}``)."""
+
+    __slots__ = (
+        "framework",
+        "handler",
+        "location",
+        "method",
+        "notes",
+        "path",
+        "source",
+        "unresolved",
+    )
 
     method: str
     path: str
     location: Location
-    handler: str | None = None
-    framework: str = ""
-    unresolved: bool = False
+    handler: str | None
+    framework: str
+    unresolved: bool
     # where a dynamic prefix came from, e.g. "env API_PREFIX default in .env.example"
-    source: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    source: str | None
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        location: Location,
+        handler: str | None = None,
+        framework: str = "",
+        unresolved: bool = False,
+        source: str | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "method", method)
+        set_field(self, "path", path)
+        set_field(self, "location", location)
+        set_field(self, "handler", handler)
+        set_field(self, "framework", framework)
+        set_field(self, "unresolved", unresolved)
+        set_field(self, "source", source)
+        set_field(self, "notes", notes)
 
     @property
     def key(self) -> str:
@@ -264,13 +373,19 @@ class Route:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Warning_:
+class Warning_(FrozenRecord):
     """A non-fatal problem found while reading a file (syntax error, skipped file...)."""
+
+    __slots__ = ("line", "message", "path")
 
     path: str
     line: int
     message: str
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "message", message)
 
     def render(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -279,11 +394,22 @@ class Warning_:
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class Surface:
-    symbols: tuple[Symbol, ...] = ()
-    routes: tuple[Route, ...] = ()
-    warnings: tuple[Warning_, ...] = ()
+class Surface(FrozenRecord):
+    __slots__ = ("routes", "symbols", "warnings")
+
+    symbols: tuple[Symbol, ...]
+    routes: tuple[Route, ...]
+    warnings: tuple[Warning_, ...]
+
+    def __init__(
+        self,
+        symbols: tuple[Symbol, ...] = (),
+        routes: tuple[Route, ...] = (),
+        warnings: tuple[Warning_, ...] = (),
+    ) -> None:
+        set_field(self, "symbols", symbols)
+        set_field(self, "routes", routes)
+        set_field(self, "warnings", warnings)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from specweave_git.cli.main import main
+from specweave_git.drift.model import fingerprint
 
 from .conftest import Repo
 
@@ -382,7 +383,10 @@ def test_json_is_the_design_contract(repo: Repo, capsys: pytest.CaptureFixture[s
         "/api/items/:id",
         "/api/items/:itemId",
     )
-    # the fingerprint is stable: the same finding in --all has the same one
+    # DESIGN §5: a hash of (rule, subject key, spec path), so stable across commits and
+    # scopes: the same findings in --all have the same fingerprints
+    assert undoc["fingerprint"] == fingerprint("route-undocumented", "GET /api/new", None)
+    assert renamed["fingerprint"] == fingerprint("route-param-renamed", "GET /api/items/{}", DOCS)
     _, whole = check(repo, capsys, "--all")
     assert {d["fingerprint"] for d in whole["discrepancies"]} == {
         undoc["fingerprint"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from specweave_git.config import ConfigError, defaults, load_config
 from specweave_git.config.docs import BEGIN, END, render_table
 from specweave_git.config.schema import schema
 from specweave_git.config.validate import escape_reason
+from specweave_git.record import FrozenRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "specweave-app"
@@ -393,7 +393,7 @@ def test_missing_file_means_all_defaults(
 
 # (what, getter, expected) for a repository without a config file
 DEFAULTS: list[tuple[str, Any, Any]] = [
-    ("flags", lambda c: dataclasses.astuple(c.settings), (False, False, False, False)),
+    ("flags", lambda c: c.settings.as_tuple(), (False, False, False, False)),
     ("externalSync", lambda c: c.jobs["externalSync"], (True, 15)),
     ("discrepancyCheck", lambda c: c.jobs["discrepancyCheck"], (False, 60)),
     ("livingDocsSync", lambda c: c.jobs["livingDocsSync"], (False, 30)),
@@ -406,7 +406,7 @@ DEFAULTS: list[tuple[str, Any, Any]] = [
     ("budget", lambda c: c.sync.budget, 100),
     (
         "github perms",
-        lambda c: dataclasses.astuple(c.permissions["github"]),
+        lambda c: c.permissions["github"].as_tuple(),
         (True, False, False, False),
     ),
     (
@@ -433,8 +433,8 @@ DEFAULTS: list[tuple[str, Any, Any]] = [
 @pytest.mark.parametrize(("what", "get", "expected"), DEFAULTS, ids=[d[0] for d in DEFAULTS])
 def test_defaults_without_a_file(tmp_path: Path, what: str, get: Any, expected: Any) -> None:
     value = get(load_config(tmp_path))
-    if dataclasses.is_dataclass(value):
-        value = dataclasses.astuple(value)  # type: ignore[arg-type]
+    if isinstance(value, FrozenRecord):
+        value = value.as_tuple()
     assert value == expected
 
 
@@ -469,8 +469,8 @@ def test_example_typed_values(what: str, get: Any, expected: Any) -> None:
 
 def test_config_is_frozen() -> None:
     config = load_config(EXAMPLE)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        config.sync.settings.can_update_status = False  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        config.sync.settings.can_update_status = False
     with pytest.raises(TypeError):
         config.jobs["externalSync"] = config.jobs["livingDocsSync"]  # type: ignore[index]
 

@@ -3,7 +3,7 @@
 Each row is a real repository: the *before* code and its spec are committed, the *after*
 files are staged and checked with ``check --staged``, then committed and checked again as
 the range ``--base HEAD~1``. Both scopes must report exactly the expected
-``(rule, severity)`` pairs. ``route-unresolved`` has no row: the detector never emits it.
+``(rule, severity)`` pairs.
 """
 
 from __future__ import annotations
@@ -122,6 +122,9 @@ CREATE = "createUser(name: string, age: number): User {"
 ROLE = '  role: "admin" | "member";\n'
 GET_ROUTE = 'get("/users/:id", (req, res) => res.json(getUser(req.params.id)))'
 GET_USER = "export function getUser(id: string): User | undefined {\n  return undefined;\n}\n"
+LEGACY = {
+    "src/legacy/users.ts": "export function createUser(name: string): string {\n  return name;\n}\n"
+}
 TOUCH_ROUTES = TS.edit(TS_R, "getUser(req.params.id)", "getUser(String(req.params.id))")
 
 
@@ -136,6 +139,16 @@ def ts_add(code: str) -> Files:
 # fmt: off
 TS_ROWS = [
     # routes
+    row("ts-route-unresolved", TS,
+        TS.edit("src/app.ts", 'app.use("/api", usersRouter);',
+                "app.use(process.env.API_PREFIX, usersRouter);"),
+        ("route-unresolved", "minor")),
+    row("ts-route-documentation-removed", TS,
+        {SPEC: TS_SPEC.replace("## PUT /api/users/:id\n\nReplaces a user.\n", "")},
+        ("route-undocumented", "major")),
+    row("ts-symbol-documentation-removed", TS,
+        {SPEC: TS_SPEC.replace("### getUser(id: string): User | undefined\n", "")},
+        ("symbol-undocumented", "major")),
     row("ts-route-missing", TS, TS.edit(TS_R, TS_ROUTES.splitlines()[-1], ""),
         ("route-missing", "breaking")),
     row("ts-route-unimplemented", TS, {SPEC: TS_SPEC + "\n## DELETE /api/users/:id\n"},
@@ -165,10 +178,7 @@ TS_ROWS = [
         TS.edit(TS_S, "export class UserService {\n  constructor(db: string) {}\n}",
                 "export function UserService(db: string): void {}"),
         ("symbol-kind-changed", "major")),
-    row("ts-symbol-ambiguous", TS,
-        {"src/legacy/users.ts": "export function createUser(name: string): string {\n"
-                                "  return name;\n}\n"},
-        ("symbol-ambiguous", "minor")),
+    row("ts-symbol-ambiguous", TS, LEGACY, ("symbol-ambiguous", "minor")),
     # parameters and return types
     row("ts-param-added-required", TS, ts_create("name: string, age: number, email: string): User"),
         ("param-added-required", "breaking")),
@@ -230,6 +240,10 @@ TS_ROWS = [
                       "  return [];\n}\n", "")),
     row("ts-pre-existing-drift-in-untouched-file", TS, TOUCH_ROUTES,
         before=ts_create("name: string, age: string): User")),
+    # createUser was ambiguous before: only what this change did to User is reported
+    row("ts-pre-existing-ambiguity-beside-a-change", TS,
+        TS.edit(TS_S, ROLE, ROLE + "  email?: string;\n"), ("field-added-optional", "minor"),
+        before=LEGACY),
 ]
 # fmt: on
 
@@ -451,6 +465,17 @@ PUT_ROUTE = '@router.put("/{user_id}")\ndef replace_user(user_id: str) -> dict:\
 TOUCH_MAIN = PY.edit(PY_A, "return {}\n\n\n@router.put", 'return {"id": user_id}\n\n\n@router.put')
 
 
+HEALTH_ROUTE = """
+
+health = APIRouter()
+
+
+@health.get("/health")
+def health_check() -> dict:
+    return {}
+"""
+
+
 def py_create(signature: str) -> Files:
     return PY.edit(PY_M, PY_CREATE, f"def create_user({signature}:")
 
@@ -464,11 +489,15 @@ PY_ROWS = [
     row("py-route-missing", PY, PY.edit(PY_A, PUT_ROUTE, ""), ("route-missing", "breaking")),
     row("py-route-unimplemented", PY, {SPEC: PY_SPEC + "\n## DELETE /api/users/{id}\n"},
         ("route-unimplemented", "major")),
-    # The new route's handler is not also an undocumented function: the route says it.
+    # The new route's handler is not also an undocumented function: the route says it
+    # (also in a module whose other exports are documented, the next row).
     row("py-route-undocumented", PY,
         PY.edit(PY_A, "\n\napp = FastAPI()",
                 '\n\n@router.delete("/{user_id}")\ndef delete_user(user_id: str) -> None:\n'
                 "    return None\n\n\napp = FastAPI()"),
+        ("route-undocumented", "major")),
+    row("py-route-undocumented-beside-documented-symbols", PY,
+        {PY_M: "from fastapi import APIRouter\n" + PY_MODELS + HEALTH_ROUTE},
         ("route-undocumented", "major")),
     row("py-route-method-changed", PY, PY.edit(PY_A, "@router.put(", "@router.patch("),
         ("route-method-changed", "breaking")),
@@ -655,12 +684,13 @@ def test_every_rule_the_detector_emits_has_a_row() -> None:
         language, *_, expected = param.values
         found.setdefault(language, set()).update(expected)
     rules = {lang: {rule for rule, _ in pairs} for lang, pairs in found.items()}
-    emitted = set(RULES) - {"route-unresolved"}  # no code path produces route-unresolved
+    emitted = set(RULES)
     assert set().union(*rules.values()) == emitted
-    route_rules = {r for r in emitted if r.startswith("route-")}
+    # route-unresolved needs a prefix read from the environment: the TS row shows it.
+    route_rules = {r for r in emitted if r.startswith("route-")} - {"route-unresolved"}
     for lang in ("ts", "js", "python", "flask"):
         assert route_rules <= rules[lang], lang
-    symbol_rules = emitted - route_rules
+    symbol_rules = {r for r in emitted if not r.startswith("route-")}
     assert symbol_rules <= rules["ts"]
     assert symbol_rules <= rules["python"]
     # JavaScript has no types (the js-no-type-rules row), no `?` fields, and so no

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+from ..log import get_logger
+
+log = get_logger(__name__)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
 _CHUNK = 500  # SQLite's default limit on host parameters is 999 on old builds

@@ -13,7 +13,6 @@ Choices the drift rules rely on:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -91,7 +90,7 @@ def params_of(params: Node | None, source: bytes, jsdoc_optional: frozenset[str]
     for i in range(len(out) - 1, -1, -1):
         param = out[i]
         if required_after and param.optional and param.default is not None:
-            out[i] = dataclasses.replace(param, optional=False)
+            out[i] = param.replace(optional=False)
         required_after = required_after or not param.optional
     return out
 

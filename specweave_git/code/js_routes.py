@@ -10,13 +10,14 @@ blob id; js_routes_link joins them. Only calls on a known receiver count as rout
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .js_routes_link import link_routes
 from .js_routes_nest import enable_versioning, global_prefix, nest_controller
 from .js_routes_nodes import (
     FUNCTIONS,
-    NO_CODE,
+    Item,
     call_args,
     dir_of,
     handler_name,
@@ -25,6 +26,7 @@ from .js_routes_nodes import (
     object_handler,
     pairs,
     require_spec,
+    scan,
     string_of,
     strip,
 )
@@ -69,9 +71,10 @@ class _Reader(Scopes):
 
     # -- driver ---------------------------------------------------------------------
     def read(self, root: Node) -> Facts:
-        self.imp.read(root)
-        self._declare(root, [root])
-        self._visit(root, [root])
+        items = scan(root, self.language)
+        self.imp.read(root, [n for n, t, _chain in items if t == "variable_declarator"])
+        self._declare(items)
+        self._visit(items)
         module_scope = self.scopes.get(node_key(root), {})
         bindings = {
             name: b
@@ -94,32 +97,26 @@ class _Reader(Scopes):
         }
 
     # -- pass 2: calls ------------------------------------------------------------------
-    def _visit(self, node: Node, chain: list[Node]) -> None:
-        for child in node.named_children:
-            t = child.type
-            if t in NO_CODE or not child.named_child_count:
-                continue  # a type or a leaf: no call can be in it
-            if t in FUNCTIONS or t in ("class_declaration", "class"):
-                if t in ("class_declaration", "class"):
-                    nest_controller(self, child, node)
-                self._visit(child, [*chain, child])
-                continue
+    def _visit(self, items: list[Item]) -> None:
+        for node, t, chain in items:
             if t == "call_expression":
-                self._call(child, chain)
+                self._call(node, chain)
+            elif t in ("class_declaration", "class"):
+                parent = node.parent
+                nest_controller(self, node, parent if parent is not None else node)
             elif t == "return_statement":
-                self._return(child, chain)
+                self._return(node, chain)
             elif t in ("expression_statement", "export_statement"):
-                self._export(child, chain)
-            self._visit(child, chain)
+                self._export(node, chain)
 
-    def _return(self, node: Node, chain: list[Node]) -> None:
+    def _return(self, node: Node, chain: Sequence[Node]) -> None:
         value = node.named_children[0] if node.named_children else None
         rid = self._receiver_of(value, chain)
         fn = next((n for n in reversed(chain) if n.type in FUNCTIONS), None)
         if rid is not None and fn is not None:
             self.functions[self._fid(fn)]["returns"] = rid
 
-    def _call(self, call: Node, chain: list[Node]) -> None:
+    def _call(self, call: Node, chain: Sequence[Node]) -> None:
         fn = strip(call.child_by_field_name("function"))
         if fn is None:
             return
@@ -159,7 +156,7 @@ class _Reader(Scopes):
                 )
 
     def _shorthand(
-        self, call: Node, method: str, obj: Node | None, args: list[Node], chain: list[Node]
+        self, call: Node, method: str, obj: Node | None, args: list[Node], chain: Sequence[Node]
     ) -> None:
         # `router.route('/x').get(h).post(h)`: walk down to the route() call.
         base = obj
@@ -227,7 +224,7 @@ class _Reader(Scopes):
             if m in METHODS.values():
                 self._add(rid, m, self.exprs(url), handler, call, True)
 
-    def _use(self, call: Node, rid: str, args: list[Node], chain: list[Node]) -> None:
+    def _use(self, call: Node, rid: str, args: list[Node], chain: Sequence[Node]) -> None:
         if not args:
             return
         first = strip(args[0])
@@ -263,7 +260,7 @@ class _Reader(Scopes):
             }
         )
 
-    def _register(self, call: Node, rid: str, args: list[Node], chain: list[Node]) -> None:
+    def _register(self, call: Node, rid: str, args: list[Node], chain: Sequence[Node]) -> None:
         target = self._target(args[0], chain)
         first = strip(args[0])
         autoload = (
@@ -307,7 +304,7 @@ class _Reader(Scopes):
         return out
 
     # -- exports ------------------------------------------------------------------------
-    def _export(self, stmt: Node, chain: list[Node]) -> None:
+    def _export(self, stmt: Node, chain: Sequence[Node]) -> None:
         if len(chain) != 1:
             return
         if stmt.type == "export_statement":

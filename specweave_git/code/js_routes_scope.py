@@ -3,13 +3,13 @@ instances, plugin parameters), scope by scope; the base of js_routes' per-file r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .js_routes_nodes import (
     FUNCTIONS,
-    NO_CODE,
     Imports,
+    Item,
     call_args,
     line_of,
     node_key,
@@ -49,6 +49,8 @@ class Scopes:
         self.fids: dict[tuple[int, int, str], str] = {}
         self.functions: dict[str, dict[str, Any]] = {}
         self.receivers: dict[str, dict[str, Any]] = {}
+        # node_key -> params_of(), read by _fid and _declare
+        self.params: dict[tuple[int, int, str], list[tuple[str, str | None]]] = {}
 
     def expr(self, node: Node | None) -> Expr:
         from .js_module import expr_of
@@ -78,50 +80,40 @@ class Scopes:
     def _scope(self, node: Node) -> dict[str, dict[str, Any]]:
         return self.scopes.setdefault(node_key(node), {})
 
-    def _declare(self, node: Node, chain: list[Node]) -> None:
-        for child in node.named_children:
-            t = child.type
-            if t in NO_CODE or not child.named_child_count:
-                continue  # a type or a leaf: nothing is declared in it
+    def _declare(self, items: list[Item]) -> None:
+        for node, t, chain in items:
             if t in FUNCTIONS:
-                fid = self._fid(child)
-                name_node = child.child_by_field_name("name")
+                fid = self._fid(node)
+                name_node = node.child_by_field_name("name")
                 if t in ("function_declaration", "generator_function_declaration") and name_node:
                     self._scope(chain[-1])[text(name_node, self.src)] = {"function": fid}
-                inner = self._scope(child)
-                for i, (pname, _typ) in enumerate(params_of(child)):
+                inner = self._scope(node)
+                for i, (pname, _typ) in enumerate(self.params[node_key(node)]):
                     if pname:
                         inner[pname] = {"param": [fid, i]}
-                self._declare(child, [*chain, child])
-                continue
-            if t in ("class_declaration", "class"):
-                self._scope(child)
-                self._declare(child, [*chain, child])
-                continue
-            if t == "variable_declarator":
-                name = child.child_by_field_name("name")
+            elif t in ("class_declaration", "class"):
+                self._scope(node)
+            elif t == "variable_declarator":
+                name = node.child_by_field_name("name")
                 if name is not None and name.type == "identifier":
-                    self._bind(
-                        chain, text(name, self.src), child.child_by_field_name("value"), child
-                    )
+                    self._bind(chain, text(name, self.src), node.child_by_field_name("value"), node)
             elif t in ("public_field_definition", "field_definition"):
-                name = child.child_by_field_name("name") or child.child_by_field_name("property")
+                name = node.child_by_field_name("name") or node.child_by_field_name("property")
                 if name is not None:
                     self._bind(
                         chain,
                         "this." + text(name, self.src),
-                        child.child_by_field_name("value"),
-                        child,
+                        node.child_by_field_name("value"),
+                        node,
                     )
             elif t == "assignment_expression":
-                left = child.child_by_field_name("left")
+                left = node.child_by_field_name("left")
                 if left is not None and left.type in ("identifier", "member_expression"):
                     lname = text(left, self.src)
                     if left.type == "identifier" or lname.startswith("this."):
-                        self._bind(chain, lname, child.child_by_field_name("right"), child)
-            self._declare(child, chain)
+                        self._bind(chain, lname, node.child_by_field_name("right"), node)
 
-    def _bind(self, chain: list[Node], name: str, value: Node | None, decl: Node) -> None:
+    def _bind(self, chain: Sequence[Node], name: str, value: Node | None, decl: Node) -> None:
         binding = self._classify(value, name, decl)
         if binding is None:
             return
@@ -206,7 +198,7 @@ class Scopes:
         if name is None and name_node is not None:
             name = text(name_node, self.src)
         fid = f"{name or 'fn'}@{line_of(fn)}:{fn.start_point[1]}"
-        params = params_of(fn)
+        params = self.params[key] = params_of(fn)
         typed = None
         if params and params[0][1]:
             if any(t in (params[0][1] or "") for t in _FASTIFY_TYPES):
@@ -225,7 +217,7 @@ class Scopes:
         return fid
 
     # -- lookups ----------------------------------------------------------------------
-    def _lookup(self, chain: list[Node], name: str) -> dict[str, Any] | None:
+    def _lookup(self, chain: Sequence[Node], name: str) -> dict[str, Any] | None:
         for scope_node in reversed(chain):
             scope = self.scopes.get(node_key(scope_node))
             if scope is not None and name in scope:
@@ -233,7 +225,7 @@ class Scopes:
         return None
 
     def _follow(
-        self, scope: Mapping[str, dict[str, Any]], name: str, chain: list[Node] | None = None
+        self, scope: Mapping[str, dict[str, Any]], name: str, chain: Sequence[Node] | None = None
     ) -> dict[str, Any] | None:
         binding: dict[str, Any] | None = scope.get(name)
         seen = {name}
@@ -249,7 +241,7 @@ class Scopes:
             self.functions[binding["function"]]["fp"] = True
         return binding
 
-    def _lookup_raw(self, chain: list[Node], name: str) -> dict[str, Any] | None:
+    def _lookup_raw(self, chain: Sequence[Node], name: str) -> dict[str, Any] | None:
         for scope_node in reversed(chain):
             scope = self.scopes.get(node_key(scope_node))
             if scope is not None and name in scope:
@@ -264,7 +256,7 @@ class Scopes:
             fn["params"][str(index)] = rid
         return rid
 
-    def _receiver_of(self, node: Node | None, chain: list[Node]) -> str | None:
+    def _receiver_of(self, node: Node | None, chain: Sequence[Node]) -> str | None:
         node = strip(node)
         if node is None:
             return None
@@ -290,7 +282,7 @@ class Scopes:
                     return self._receiver_of(fn.child_by_field_name("object"), chain)
         return None
 
-    def _target(self, node: Node | None, chain: list[Node]) -> dict[str, Any] | None:
+    def _target(self, node: Node | None, chain: Sequence[Node]) -> dict[str, Any] | None:
         """What a mounted/registered argument refers to (resolved further at link time)."""
         node = strip(node)
         if node is None:

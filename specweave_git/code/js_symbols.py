@@ -2,17 +2,16 @@
 
 ``symbol_facts`` records every top-level declaration of a file (exported or not, since
 ``export {a}`` and ``export default a`` name them later) as model ``Symbol`` JSON keyed by
-local name. ``link_symbols`` joins those with the module facts of every file into the
-symbols the repository exports, following re-exports the way ``tsc`` does.
+local name. ``link_symbols`` (in ``js_symbols_link``) joins those with the module facts
+of every file into the symbols the repository exports, following re-exports the way
+``tsc`` does.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..model import Location, Symbol, Warning_
+from ..model import Location, Symbol
 from .js_decls import (
     CLASS_VALUES,
     FUNCTION_VALUES,
@@ -27,7 +26,7 @@ from .js_decls import (
 )
 from .js_expr import object_entries, unwrap
 from .js_module import pattern_names, require_target, top_level_statements
-from .js_resolve import resolve_module
+from .js_symbols_link import link_symbols as link_symbols
 from .languages import is_declaration_file, text
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 # that matters most to a caller: `function f` + `namespace f` is a function.
 _KIND_RANK = ("class", "function", "enum", "const", "interface", "type", "namespace")
 _VAR_DECLS = ("lexical_declaration", "variable_declaration")
-_MEMBERS_ONLY = ("const", "namespace")
 
 
 def symbol_facts(tree: Tree, source: bytes, language: str, path: str) -> dict[str, Any]:
@@ -107,8 +105,7 @@ class _Decls:
         if old is None:
             self.items[local] = sym
         elif old.kind == sym.kind == "interface":
-            self.items[local] = dataclasses.replace(
-                old,
+            self.items[local] = old.replace(
                 fields=old.fields + sym.fields,
                 members=old.members + sym.members,
                 signatures=old.signatures + sym.signatures,
@@ -132,7 +129,7 @@ class _Decls:
             if sym.kind == "function":
                 # Overload signatures are what callers see; the implementation is hidden.
                 sigs = self.overloads.get(local) or self.impls.get(local, [])[:1]
-                sym = dataclasses.replace(sym, signatures=tuple(sigs))
+                sym = sym.replace(signatures=tuple(sigs))
             out[local] = sym.to_json()
         return out
 
@@ -389,152 +386,3 @@ def _object_method(obj: Node, key: str, source: bytes) -> Node | None:
             if name is not None and text(name, source).strip("'\"") == key:
                 return prop
     return None
-
-
-# --- linking -------------------------------------------------------------------------
-
-_Target = tuple[str, str]  # (declaring file, local name in that file's decls)
-
-
-class _Linker:
-    def __init__(self, files: Mapping[str, Mapping[str, Any]]) -> None:
-        self.files = files
-        self.known = frozenset(files)
-        self.cache: dict[str, dict[str, _Target]] = {}
-        self.stack: list[str] = []
-        self.warnings: list[Warning_] = []
-        # Exports bound to something outside the repository (`export { x } from 'pkg'`):
-        # tsc lists them, so they become symbols placed at the export statement.
-        self.synthetic: dict[_Target, dict[str, Any]] = {}
-        self.hidden: set[tuple[str, str]] = set()
-
-    def decls(self, path: str) -> Mapping[str, Any]:
-        decls: Mapping[str, Any] = self.files[path].get("symbols", {}).get("decls", {})
-        return decls
-
-    def decl(self, target: _Target) -> Mapping[str, Any] | None:
-        found = self.decls(target[0]).get(target[1])
-        return found if found is not None else self.synthetic.get(target)
-
-    def _external(self, path: str, name: str, line: int, kind: str = "const") -> _Target:
-        target = (path, f"{kind} {name}@{line}")
-        language = str(self.files[path].get("language", ""))
-        sym = Symbol(name, kind, Location(path, line), path, language=language)
-        self.synthetic[target] = sym.to_json()
-        return target
-
-    def exports_of(self, path: str) -> dict[str, _Target]:
-        """Exported name -> declaration, for one module (tsc's getExportsOfModule)."""
-        if path in self.cache:
-            return self.cache[path]
-        if path in self.stack:  # a cycle of re-exports: what is known so far
-            return {}
-        self.stack.append(path)
-        try:
-            out = self._exports(path)
-        finally:
-            self.stack.pop()
-        self.cache[path] = out
-        return out
-
-    def _exports(self, path: str) -> dict[str, _Target]:
-        facts = self.files[path]
-        module = facts.get("module", {})
-        sym_facts = facts.get("symbols", {})
-        is_js = facts.get("language") == "js"
-        out: dict[str, _Target] = {}
-        if sym_facts.get("implicit_export"):
-            for local in self.decls(path):
-                # not "default", "* as ns", nor members ("ns.f") and properties ("a.b")
-                if local != "default" and " " not in local and "." not in local:
-                    out[local] = (path, local)
-        for name, entry in module.get("exports", {}).items():
-            if entry.get("commonjs") and not is_js:
-                continue
-            local = str(entry.get("local", name))
-            if entry.get("equals"):
-                # `export = X`: the module is X, so X's members are named exports too.
-                for prop, ref in sym_facts.get("props", {}).get(local, {}).items():
-                    found = self.resolve_local(path, ref, int(entry.get("line", 1)))
-                    if found is not None:
-                        out.setdefault(prop, found)
-            if local == "module.exports":  # the object itself: its properties are listed
-                continue
-            target = self.resolve_local(path, local, int(entry.get("line", 1)))
-            if target is None:
-                continue
-            decl = self.decl(target)
-            if entry.get("equals") and decl is not None and decl.get("kind") in _MEMBERS_ONLY:
-                # `module.exports = obj`, `export = ns`: the members stand for it (tsc lists
-                # only those); the default stays resolvable for `require()` by other files.
-                # A function or class stays listed: calling the module is its main API.
-                self.hidden.add((path, name))
-            out[name] = target
-        stars: list[str] = []
-        for rex in module.get("reexports", ()):
-            spec = str(rex.get("from", ""))
-            target_path = resolve_module(path, spec, self.known)
-            name, alias = rex.get("name"), rex.get("as")
-            line = int(rex.get("line", 1))
-            if name == "*" and alias is not None:
-                out[alias] = (path, f"* as {alias}")
-            elif target_path is None:
-                if spec.startswith("."):
-                    self.warnings.append(Warning_(path, line, f"re-export from {spec!r} not found"))
-                elif name != "*":
-                    out[str(alias or name)] = self._external(path, str(name), line)
-            elif name == "*":
-                stars.append(target_path)
-            else:
-                found = self.exports_of(target_path).get(str(name))
-                if found is not None:
-                    out[str(alias or name)] = found
-        for target_path in stars:
-            # `export *` never carries `default`, and local exports win over starred ones.
-            for name, found in self.exports_of(target_path).items():
-                if name != "default":
-                    out.setdefault(name, found)
-        return out
-
-    def resolve_local(self, path: str, local: str, line: int) -> _Target | None:
-        """The declaration a local name of ``path`` stands for (following imports)."""
-        if local in self.decls(path):
-            return (path, local)
-        imported = self.files[path].get("module", {}).get("imports", {}).get(local)
-        if imported is None:
-            return None
-        spec = str(imported.get("from", ""))
-        if imported.get("name") == "*":  # `import * as ns; export { ns }`
-            return self._external(path, local, line, "namespace")
-        target_path = resolve_module(path, spec, self.known)
-        if target_path is None:
-            return None if spec.startswith(".") else self._external(path, local, line)
-        return self.exports_of(target_path).get(str(imported.get("name")))
-
-
-def link_symbols(files: Mapping[str, Mapping[str, Any]]) -> tuple[list[Symbol], list[Warning_]]:
-    """The exported symbols of every module, each declaration once per exported name."""
-    linker = _Linker(files)
-    chosen: dict[tuple[str, int, str], Symbol] = {}
-    for path in sorted(files):
-        for exported, (decl_path, local) in linker.exports_of(path).items():
-            decl = linker.decl((decl_path, local))
-            if decl is None or (path, exported) in linker.hidden:
-                continue
-            sym = Symbol.from_json(dict(decl))
-            is_default = exported == "default"
-            name = sym.name if is_default else exported
-            sym = dataclasses.replace(sym, name=name, exported_from=path, default_export=is_default)
-            key = (sym.location.path, sym.location.line, name)
-            old = chosen.get(key)
-            if old is None:
-                chosen[key] = sym
-                continue
-            # Keep the declaring module's own export over a re-export of it.
-            own = old.exported_from == old.location.path
-            if not own and path == sym.location.path:
-                old, sym = sym, old
-            chosen[key] = dataclasses.replace(
-                old, default_export=old.default_export or sym.default_export
-            )
-    return list(chosen.values()), linker.warnings

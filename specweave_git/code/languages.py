@@ -89,11 +89,19 @@ def query(lang: str, text: str) -> Any:
 
 
 def captures(lang: str, query_text: str, node: Node) -> dict[str, list[Node]]:
-    """Run a query over ``node`` and return captures by name (tree-sitter >= 0.25 API)."""
+    """Run a query over ``node`` and return captures by name, each list in document order
+    (parents before children). py-tree-sitter's own order is not that, nor stable from
+    one run to the next, and facts built in it would differ between identical blobs."""
     from tree_sitter import QueryCursor
 
     result: dict[str, list[Node]] = QueryCursor(query(lang, query_text)).captures(node)
+    for nodes in result.values():
+        nodes.sort(key=_document_order)
     return result
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
 
 
 def text(node: Node | None, source: bytes) -> str:

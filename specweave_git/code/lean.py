@@ -15,10 +15,10 @@ bounded closure), with the names of everything else answered from summaries.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..model import Surface
+from ..record import Record
 from .cache import FactsCache, cache_key
 from .languages import JS_LANGUAGES
 from .select import CodeFile
@@ -135,12 +135,17 @@ def _resolve_deps(
     return out
 
 
-@dataclass
-class Partial:
+class Partial(Record):
     """A partial surface and the paths whose symbols it holds."""
+
+    __slots__ = ("linked", "surface")
 
     surface: Surface
     linked: frozenset[str]
+
+    def __init__(self, surface: Surface, linked: frozenset[str]) -> None:
+        self.surface = surface
+        self.linked = linked
 
 
 def index_names(sums: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:

@@ -6,18 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Route, Symbol, Warning_
-from . import py_module, py_routes, py_symbols
-from .languages import first_error, parse
-from .py_resolve import Index
+from .versions import PY_ANALYZER_VERSION
 
-# Bump whenever the facts format or extraction changes: it is part of the cache key.
-ANALYZER_VERSION = "py-1"
+# Part of the cache key; kept in versions.py so computing a key imports no analyzer.
+ANALYZER_VERSION = PY_ANALYZER_VERSION
+# The extraction modules are imported in analyze() and the linking ones in link(): a
+# warm-cache check links cached facts and must not pay for extraction code.
 
 Facts = dict[str, Any]
 
 
 def analyze(path: str, source: bytes, language: str = "python") -> Facts:
     """Everything one file says, as JSON-serialisable data. Pure: depends only on bytes."""
+    from . import py_module, py_routes, py_symbols
+    from .languages import first_error, parse
+
     tree = parse(source, "python")
     root = tree.root_node
     warnings: list[dict[str, Any]] = []
@@ -57,8 +60,12 @@ def link(
     files: Mapping[str, Facts], env_defaults: Mapping[str, tuple[str, str]]
 ) -> tuple[list[Symbol], list[Route], list[Warning_]]:
     """Join the facts of every Python file of the repository (path -> facts)."""
+    from .py_resolve import Index
+    from .py_routes import link_routes
+    from .py_symbols import link_symbols
+
     warnings = [Warning_(**w) for f in files.values() for w in f.get("warnings", ())]
     index = Index(files)
-    symbols = py_symbols.link_symbols(files, index)
-    routes, route_warnings = py_routes.link_routes(files, index, env_defaults)
+    symbols = link_symbols(files, index)
+    routes, route_warnings = link_routes(files, index, env_defaults)
     return symbols, routes, [*warnings, *route_warnings]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -138,20 +139,61 @@ class Scopes:
     A scope is the outermost function (``create_app``, ``Api.setup``): helpers nested in a
     factory share its scope, which is how Flask's tutorial factory is written. A name local
     to scope ``f`` is written ``f:name`` in facts so it never clashes with a module name.
+
+    ``load`` runs the file's one query (FILE_QUERY): its captures serve the module and
+    route readers and give each outermost function its local names, so the tree is
+    traversed once instead of once per reader and once more per function.
     """
 
     def __init__(self, source: bytes) -> None:
         self.source = source
         self._locals: dict[int, tuple[str, frozenset[str]]] = {}
+        self.caps: dict[str, list[Node]] | None = None
+        # Outermost functions (and lambdas) in document order, their start bytes, and the
+        # local and global name nodes inside each (by index in that list).
+        self._outer: list[Node] = []
+        self._starts: list[int] = []
+        self._names: dict[int, tuple[list[Node], list[Node]]] = {}
+
+    def load(self, root: Node) -> dict[str, list[Node]]:
+        if self.caps is None:
+            self.caps = captures("python", FILE_QUERY, root)
+            end = -1
+            for fn in self.caps.get("fn", ()):
+                if fn.start_byte >= end:  # not inside the previous outermost function
+                    self._outer.append(fn)
+                    self._starts.append(fn.start_byte)
+                    end = fn.end_byte
+            for kind in ("local", "global"):
+                for n in self.caps.get(kind, ()):
+                    i = self._outer_index(n)
+                    if i is not None:
+                        self._names.setdefault(i, ([], []))[kind == "global"].append(n)
+        return self.caps
+
+    def _outer_index(self, node: Node) -> int | None:
+        """Index of the outermost function strictly containing ``node``, if any."""
+        i = bisect_right(self._starts, node.start_byte) - 1
+        if i < 0:
+            return None
+        fn = self._outer[i]
+        if node.end_byte > fn.end_byte or (
+            fn.start_byte == node.start_byte and fn.end_byte == node.end_byte
+        ):
+            return None  # after it, or the function itself
+        return i
 
     def scope_node(self, node: Node) -> Node | None:
-        outer: Node | None = None
-        cur = node.parent
-        while cur is not None:
-            if cur.type in ("function_definition", "lambda"):
-                outer = cur
-            cur = cur.parent
-        return outer
+        if self.caps is None:  # not loaded: walk up
+            outer: Node | None = None
+            cur = node.parent
+            while cur is not None:
+                if cur.type in ("function_definition", "lambda"):
+                    outer = cur
+                cur = cur.parent
+            return outer
+        i = self._outer_index(node)
+        return None if i is None else self._outer[i]
 
     def in_class_body(self, node: Node) -> bool:
         """True when the nearest enclosing definition is a class (a class-level statement)."""
@@ -175,15 +217,22 @@ class Scopes:
                 cls = cls.parent
             if cls is not None:
                 name = f"{text(cls.child_by_field_name('name'), self.source)}.{name}"
-            names = {
-                text(n, self.source)
-                for nodes in captures("python", _LOCALS_QUERY, fn).values()
-                for n in nodes
-            }
-            names -= _globals_declared(fn, self.source)
+            local_nodes, global_nodes = self._name_nodes(fn)
+            names = {text(n, self.source) for n in local_nodes}
+            names -= {text(n, self.source) for n in global_nodes}
             cached = (name, frozenset(names))
             self._locals[fn.id] = cached
         return cached
+
+    def _name_nodes(self, fn: Node) -> tuple[list[Node], list[Node]]:
+        """Name nodes bound in ``fn`` (_LOCALS_QUERY) and declared ``global`` there."""
+        if self.caps is not None:
+            i = bisect_right(self._starts, fn.start_byte) - 1
+            if i >= 0 and self._outer[i] == fn:  # an outermost function: already found
+                return self._names.get(i, ([], []))
+        found = captures("python", _LOCALS_QUERY, fn)
+        globals_ = captures("python", _GLOBALS_QUERY, fn).get("n", [])
+        return [n for nodes in found.values() for n in nodes], globals_
 
     def qualify(self, node: Node, name: str) -> str:
         info = self.info(self.scope_node(node))
@@ -196,9 +245,7 @@ class Scopes:
         return info[0] if info else None
 
 
-def _globals_declared(fn: Node, source: bytes) -> set[str]:
-    found = captures("python", "(global_statement (identifier) @n)", fn).get("n", [])
-    return {text(n, source) for n in found}
+_GLOBALS_QUERY = "(global_statement (identifier) @n)"
 
 
 class Converter:
@@ -397,11 +444,36 @@ _MODULE_QUERY = """
 """
 
 
+# Calls that may be routes or registrations (py_routes), by method name.
+_ROUTE_PATTERN = """
+(call function: (attribute attribute: (identifier) @route_meth
+  (#any-of? @route_meth "get" "post" "put" "patch" "delete" "head" "options" "trace" "route"
+                        "api_route" "add_api_route" "add_url_rule" "include_router"
+                        "register_blueprint" "mount"))) @route_call
+"""
+# Calls whose arguments may carry a receiver into a function (`register_routes(app)`).
+_ARG_CALL_PATTERN = """
+(call function: [(identifier) (attribute object: (identifier))]
+      arguments: (argument_list (identifier))) @arg_call
+(call function: [(identifier) (attribute object: (identifier))]
+      arguments: (argument_list (keyword_argument value: (identifier)))) @arg_call
+"""
+# Everything the Python readers look for, in one query: one traversal of the tree.
+FILE_QUERY = (
+    _MODULE_QUERY
+    + _ROUTE_PATTERN
+    + _ARG_CALL_PATTERN
+    + _LOCALS_QUERY.replace("@n", "@local")
+    + _GLOBALS_QUERY.replace("@n", "@global")
+    + "\n[(function_definition) (lambda)] @fn\n"
+)
+
+
 def module_facts(root: Node, source: bytes, scopes: Scopes) -> tuple[dict[str, Any], Converter]:
     """Imports, bindings (module-level and per-function ``f:name``), ``__all__``."""
     imports: dict[str, dict[str, Any]] = {}
     stars: list[dict[str, Any]] = []
-    caps = captures("python", _MODULE_QUERY, root)
+    caps = scopes.load(root)
     for node in caps.get("import", []):
         if scopes.in_class_body(node):
             continue

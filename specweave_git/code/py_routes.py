@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..model import Location, Route, Warning_, normalise_path
-from .languages import captures, text
+from .languages import text
 from .py_classes import HTTP_VIEW_METHODS
 from .py_module import arg, call_args, dotted, string_list, top_level_defs
 from .py_resolve import Index, Target
@@ -28,19 +28,6 @@ if TYPE_CHECKING:
 Facts = dict[str, Any]
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 _REGISTRATIONS = ("include_router", "register_blueprint", "mount")
-_ROUTE_QUERY = """
-(call function: (attribute attribute: (identifier) @meth
-  (#any-of? @meth "get" "post" "put" "patch" "delete" "head" "options" "trace" "route"
-                  "api_route" "add_api_route" "add_url_rule" "include_router"
-                  "register_blueprint" "mount"))) @call
-"""
-# Calls whose arguments may carry a receiver into a function (`register_routes(app)`).
-_CALL_QUERY = """
-(call function: [(identifier) (attribute object: (identifier))]
-      arguments: (argument_list (identifier))) @call
-(call function: [(identifier) (attribute object: (identifier))]
-      arguments: (argument_list (keyword_argument value: (identifier)))) @call
-"""
 _MAX_DEPTH = 24
 
 
@@ -48,7 +35,8 @@ def route_facts(root: Node, conv: Converter) -> dict[str, Any]:
     source = conv.source
     routes: list[dict[str, Any]] = []
     mounts: list[dict[str, Any]] = []
-    for call in captures("python", _ROUTE_QUERY, root).get("call", []):
+    caps = conv.scopes.load(root)  # the file's one query (py_module.FILE_QUERY)
+    for call in caps.get("route_call", []):
         fn = call.child_by_field_name("function")
         if fn is None:
             continue
@@ -64,7 +52,7 @@ def route_facts(root: Node, conv: Converter) -> dict[str, Any]:
         if route is not None:
             routes.append({"recv": recv, "line": line, **route})
     calls = []
-    for call in captures("python", _CALL_QUERY, root).get("call", []):
+    for call in caps.get("arg_call", []):
         fn = call.child_by_field_name("function")
         if fn is None or (fn.type == "attribute" and _is_route_call(fn, source)):
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from ..record import FrozenRecord, set_field
 from .languages import is_declaration_file, language_for
 
 DEFAULT_MAX_BYTES = 1_048_576
@@ -42,25 +42,49 @@ _TEST_FILE = re.compile(
 TEST_DIRS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "spec", "cypress"})
 
 
-@dataclass(frozen=True, slots=True)
-class CodeFile:
+class CodeFile(FrozenRecord):
+    __slots__ = ("blob", "language", "path")
+
     path: str
     blob: str
     language: str
 
+    def __init__(self, path: str, blob: str, language: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "blob", blob)
+        set_field(self, "language", language)
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+
+class Skipped(FrozenRecord):
+    __slots__ = ("path", "reason")
+
     path: str
     reason: str
 
+    def __init__(self, path: str, reason: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class SelectOptions:
-    max_bytes: int = DEFAULT_MAX_BYTES
-    include_tests: bool = False
-    ignore: tuple[str, ...] = ()  # globs relative to the repository root
-    include: tuple[str, ...] = ()  # when set, only paths matching one of these globs
+
+class SelectOptions(FrozenRecord):
+    __slots__ = ("ignore", "include", "include_tests", "max_bytes")
+
+    max_bytes: int
+    include_tests: bool
+    ignore: tuple[str, ...]  # globs relative to the repository root
+    include: tuple[str, ...]  # when set, only paths matching one of these globs
+
+    def __init__(
+        self,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        include_tests: bool = False,
+        ignore: tuple[str, ...] = (),
+        include: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "max_bytes", max_bytes)
+        set_field(self, "include_tests", include_tests)
+        set_field(self, "ignore", ignore)
+        set_field(self, "include", include)
 
 
 def glob_match(path: str, pattern: str) -> bool:

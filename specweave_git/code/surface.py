@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..log import get_logger
 from ..model import Route, Surface, Symbol, Warning_
+from ..record import Record
 from .cache import FactsCache, cache_key
 from .languages import JS_LANGUAGES
 from .select import DEFAULT_MAX_BYTES, CodeFile, SelectOptions, Skipped, select
+from .versions import JS_ANALYZER_VERSION, PY_ANALYZER_VERSION
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Facts = dict[str, Any]
 # Reads blob contents: blob ids -> bytes (one `git cat-file --batch` process, or the disk).
@@ -31,17 +32,35 @@ def _analyzer(language: str) -> Any:
 
 
 def analyzer_version(language: str) -> str:
-    return str(_analyzer(language).ANALYZER_VERSION)
+    # From versions.py, not the analyzer: a cache key must not import extraction code.
+    return JS_ANALYZER_VERSION if language in JS_LANGUAGES else PY_ANALYZER_VERSION
 
 
-@dataclass
-class Stats:
-    files_seen: int = 0
-    files_parsed: int = 0
-    cache_hits: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    parse_ms: float = 0.0
-    link_ms: float = 0.0
+class Stats(Record):
+    __slots__ = ("cache_hits", "files_parsed", "files_seen", "link_ms", "parse_ms", "skipped")
+
+    files_seen: int
+    files_parsed: int
+    cache_hits: int
+    skipped: list[Skipped]
+    parse_ms: float
+    link_ms: float
+
+    def __init__(
+        self,
+        files_seen: int = 0,
+        files_parsed: int = 0,
+        cache_hits: int = 0,
+        skipped: list[Skipped] | None = None,
+        parse_ms: float = 0.0,
+        link_ms: float = 0.0,
+    ) -> None:
+        self.files_seen = files_seen
+        self.files_parsed = files_parsed
+        self.cache_hits = cache_hits
+        self.skipped = [] if skipped is None else skipped
+        self.parse_ms = parse_ms
+        self.link_ms = link_ms
 
 
 def analyze_files(

@@ -22,20 +22,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..record import FrozenRecord, set_field
 
 Expr = dict[str, Any]
 ENV_FILES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults")
 _MAX_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(FrozenRecord):
+    __slots__ = ("source", "text", "unresolved")
+
     text: str
-    unresolved: bool = False
-    source: str | None = None  # where a dynamic part came from, for the route's `source`
+    unresolved: bool
+    source: str | None  # where a dynamic part came from, for the route's `source`
+
+    def __init__(self, text: str, unresolved: bool = False, source: str | None = None) -> None:
+        set_field(self, "text", text)
+        set_field(self, "unresolved", unresolved)
+        set_field(self, "source", source)
 
     def __add__(self, other: Value) -> Value:
         sources = [s for s in (self.source, other.source) if s]

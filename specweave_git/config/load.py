@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
+from ..digest import digest
 from ..errors import UsageError
+from ..log import get_logger
 from . import schema, validate
 from .atomic import atomic_write
 from .model import Config, build
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CONFIG_RELPATH = Path(".specweave") / "config.json"
 CACHE_FORMAT = 1
@@ -35,11 +35,9 @@ def read_bytes(file: Path) -> bytes:
 
 
 def cache_key(data: bytes) -> str:
-    h = hashlib.sha256()
-    h.update(schema.schema_digest().encode("ascii"))
-    h.update(f"\0{CACHE_FORMAT}\0".encode("ascii"))
-    h.update(data)
-    return h.hexdigest()
+    return digest(
+        schema.schema_digest().encode("ascii"), f"\0{CACHE_FORMAT}\0".encode("ascii"), data
+    )
 
 
 def _cache_file(cache_dir: Path, key: str) -> Path:

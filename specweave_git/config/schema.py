@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from ..digest import digest
+from ..record import FrozenRecord, set_field
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
@@ -30,7 +31,7 @@ def schema() -> dict[str, Any]:
 
 def schema_digest() -> str:
     """Changes whenever the schema changes, so cached validations of old schemas miss."""
-    return hashlib.sha256(schema_bytes()).hexdigest()
+    return digest(schema_bytes())
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -99,14 +100,21 @@ def defaults() -> dict[str, Any]:
     return built
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(FrozenRecord):
     """One owned setting, for docs and ``config show``."""
+
+    __slots__ = ("default", "description", "path", "type")
 
     path: tuple[str, ...]
     type: str
     default: Any  # MISSING when there is none
     description: str
+
+    def __init__(self, path: tuple[str, ...], type: str, default: Any, description: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "type", type)
+        set_field(self, "default", default)
+        set_field(self, "description", description)
 
     @property
     def dotted(self) -> str:

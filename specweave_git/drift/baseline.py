@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..record import FrozenRecord, Record, set_field
 from .model import Discrepancy
 
 BASELINE_PATH = ".specweave/drift-baseline.json"
@@ -28,8 +26,9 @@ _STRING_FIELDS = ("rule", "subject", "by", "at", "reason")
 _FIELDS = frozenset({"decision", "spec_path", *_STRING_FIELDS})
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(FrozenRecord):
+    __slots__ = ("at", "by", "decision", "fingerprint", "reason", "rule", "spec_path", "subject")
+
     fingerprint: str
     decision: str  # accepted | dismissed
     rule: str
@@ -38,6 +37,26 @@ class Entry:
     by: str  # "Name <email>"
     at: str  # ISO-8601 UTC, seconds: 2026-01-01T00:00:00Z
     reason: str
+
+    def __init__(
+        self,
+        fingerprint: str,
+        decision: str,
+        rule: str,
+        subject: str,
+        spec_path: str | None,
+        by: str,
+        at: str,
+        reason: str,
+    ) -> None:
+        set_field(self, "fingerprint", fingerprint)
+        set_field(self, "decision", decision)
+        set_field(self, "rule", rule)
+        set_field(self, "subject", subject)
+        set_field(self, "spec_path", spec_path)
+        set_field(self, "by", by)
+        set_field(self, "at", at)
+        set_field(self, "reason", reason)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,9 +70,13 @@ class Entry:
         }
 
 
-@dataclass
-class Baseline:
-    entries: dict[str, Entry] = field(default_factory=dict)
+class Baseline(Record):
+    __slots__ = ("entries",)
+
+    entries: dict[str, Entry]
+
+    def __init__(self, entries: dict[str, Entry] | None = None) -> None:
+        self.entries = {} if entries is None else entries
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -167,6 +190,8 @@ def save(baseline: Baseline, path: Path) -> None:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o644  # a committed file; mkstemp would make it 0600
+    import tempfile  # only when writing: not on the hook path
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
@@ -181,6 +206,8 @@ def save(baseline: Baseline, path: Path) -> None:
 
 
 def now_utc() -> str:
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -227,7 +254,7 @@ def apply(
         seen.add(fp)
         entry = baseline.entries.get(fp)
         if entry is not None and d.status != "fixed":
-            d = replace(d, status=entry.decision)
+            d = d.replace(status=entry.decision)
         out.append(d)
     stale = [e for fp, e in sorted(baseline.entries.items()) if fp not in seen]
     return out, stale

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..model import Field, Param, Signature, Symbol
+from ..record import FrozenRecord, set_field
 
 _TYPE_KINDS = frozenset({"interface", "type", "enum"})
 
@@ -54,9 +54,10 @@ def raw_type(text: str | None) -> str | None:
     return None if text is None else re.sub(r"\s+", " ", text).strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FrozenRecord):
     """A rule hit before it is located and fingerprinted by the detector."""
+
+    __slots__ = ("code_value", "message", "recommendation", "rule", "spec_value", "subject")
 
     rule: str
     subject: str  # e.g. "createUser(name)", "User.email", "createUser: return"
@@ -64,6 +65,22 @@ class Finding:
     recommendation: str
     spec_value: str | None
     code_value: str | None
+
+    def __init__(
+        self,
+        rule: str,
+        subject: str,
+        message: str,
+        recommendation: str,
+        spec_value: str | None,
+        code_value: str | None,
+    ) -> None:
+        set_field(self, "rule", rule)
+        set_field(self, "subject", subject)
+        set_field(self, "message", message)
+        set_field(self, "recommendation", recommendation)
+        set_field(self, "spec_value", spec_value)
+        set_field(self, "code_value", code_value)
 
 
 def _params_text(params: tuple[Param, ...]) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..code.select import glob_match
 from ..model import Location, Route, Surface, Symbol, path_key
+from ..record import FrozenRecord, Record, set_field
 from .compare import Finding, compare_symbol, is_type_kind, norm_type, signature_text
 from .model import RULES, Discrepancy, severity_rank
 
@@ -49,32 +49,80 @@ class SpecFileLike(Protocol):
     def routes(self) -> Sequence[DocRouteLike]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(FrozenRecord):
+    __slots__ = ("base", "changed_code", "changed_specs", "head", "kind")
+
     kind: str  # staged | range | since-last | all
-    changed_code: frozenset[str] = frozenset()  # old and new paths of changed code files
-    changed_specs: frozenset[str] = frozenset()
-    base: str | None = None
-    head: str | None = None
+    changed_code: frozenset[str]  # old and new paths of changed code files
+    changed_specs: frozenset[str]
+    base: str | None
+    head: str | None
+
+    def __init__(
+        self,
+        kind: str,
+        changed_code: frozenset[str] = frozenset(),
+        changed_specs: frozenset[str] = frozenset(),
+        base: str | None = None,
+        head: str | None = None,
+    ) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "changed_code", changed_code)
+        set_field(self, "changed_specs", changed_specs)
+        set_field(self, "base", base)
+        set_field(self, "head", head)
 
     @property
     def whole_tree(self) -> bool:
         return self.kind == "all"
 
 
-@dataclass(frozen=True)
-class TreeNames:
+class TreeNames(FrozenRecord):
     """What a change-scoped check knows of the whole tree beyond its partial surfaces."""
+
+    __slots__ = (
+        "documented_names",
+        "documented_route_keys",
+        "exported",
+        "previously_documented_names",
+        "previously_documented_route_keys",
+    )
 
     exported: Mapping[str, Collection[str]]  # name -> paths exporting it (new tree)
     documented_names: frozenset[str]  # every symbol name any spec documents
     documented_route_keys: frozenset[str]  # every route key any spec documents
+    # The same before the change: documentation the change removed makes code undocumented.
+    previously_documented_names: frozenset[str]
+    previously_documented_route_keys: frozenset[str]
+
+    def __init__(
+        self,
+        exported: Mapping[str, Collection[str]],
+        documented_names: frozenset[str],
+        documented_route_keys: frozenset[str],
+        previously_documented_names: frozenset[str] = frozenset(),
+        previously_documented_route_keys: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "exported", exported)
+        set_field(self, "documented_names", documented_names)
+        set_field(self, "documented_route_keys", documented_route_keys)
+        set_field(self, "previously_documented_names", previously_documented_names)
+        set_field(self, "previously_documented_route_keys", previously_documented_route_keys)
 
 
-@dataclass
-class Policy:
-    severity_overrides: dict[str, str] = field(default_factory=dict)  # rule -> severity|off
-    check_types: tuple[str, ...] = ("api-routes", "types", "functions")
+class Policy(Record):
+    __slots__ = ("check_types", "severity_overrides")
+
+    severity_overrides: dict[str, str]  # rule -> severity|off
+    check_types: tuple[str, ...]
+
+    def __init__(
+        self,
+        severity_overrides: dict[str, str] | None = None,
+        check_types: tuple[str, ...] = ("api-routes", "types", "functions"),
+    ) -> None:
+        self.severity_overrides = {} if severity_overrides is None else severity_overrides
+        self.check_types = check_types
 
 
 def _ignored(rule: str, ignore: Iterable[str]) -> bool:
@@ -243,6 +291,31 @@ def _detect_routes(
         key = r.key
         subject = f"{r.method} {r.path_display}"
         served = [c for c in new.routes if _route_key_matches(key, c)]
+        if served and all(c.unresolved for c in served):
+            code = served[0]
+            was_resolved = any(not c.unresolved and _route_key_matches(key, c) for c in old_routes)
+            if (
+                old is None
+                or spec_touched
+                or was_resolved
+                or (code.location.path in scope.changed_code)
+            ):
+                b.add(
+                    "route-unresolved",
+                    subject,
+                    f"{r.method} {r.path_display} matches {code.method} {code.path_display}"
+                    f" only if its dynamic prefix fits: {code.source or 'unreadable value'}",
+                    "document the value (e.g. in .env.example) or use a constant the "
+                    "repository defines, so the served path can be checked",
+                    spec=r.location,
+                    code=code.location,
+                    spec_value=r.path_display,
+                    code_value=code.path_display,
+                    span=doc.span,
+                    ignore=doc.ignore,
+                    key=key,
+                )
+            continue
         if served:
             code = served[0]
             doc_names = re.findall(r"\{([^}]*)\}", r.path)
@@ -331,16 +404,24 @@ def _detect_routes(
                 key=key,
             )
     old_keys = {c.key for c in old_routes}
+    undocumented_by_change = (
+        tree.previously_documented_route_keys - documented_keys if tree is not None else set()
+    )
     for code in new.routes:
         if (code.method, path_key(code.path)) in explained or code.key in documented_keys:
             continue
         if code.unresolved and any(_route_key_matches(k, code) for k in documented_keys):
             continue
-        if old is not None and (
-            code.key in old_keys or code.location.path not in scope.changed_code
+        doc_removed = code.key in undocumented_by_change
+        if (
+            old is not None
+            and not doc_removed
+            and (code.key in old_keys or code.location.path not in scope.changed_code)
         ):
-            continue  # only what the change adds
+            continue  # only what the change adds (or un-documents)
         note = f" (path not fully resolved: {code.source})" if code.unresolved else ""
+        if doc_removed:
+            note += "; this change removed its documentation"
         b.add(
             "route-undocumented",
             f"{code.method} {code.path_display}",
@@ -396,6 +477,8 @@ def _detect_symbols(
             cands = _pick(new_by_name.get(ds.name, []), spec, b.policy)
             old_cands = _pick(old_by_name.get(ds.name, []), spec, b.policy) if old else []
             if len(cands) > 1:
+                if old is not None and not spec_touched and len(old_cands) > 1:
+                    continue  # ambiguous before this change too: not its business
                 b.add(
                     "symbol-ambiguous",
                     ds.name,
@@ -446,20 +529,28 @@ def _detect_symbols(
     # A handler declared where its route is (FastAPI/Flask decorators) is documented by
     # the route: route-undocumented already says so when it is not.
     handlers = {(r.location.path, r.handler.rsplit(".", 1)[-1]) for r in new.routes if r.handler}
+    undocumented_by_change = (
+        tree.previously_documented_names - documented if tree is not None else set()
+    )
     for code in new.symbols:
         if code.name in documented or code.kind == "namespace":
             continue
         if (code.location.path, code.name) in handlers:
             continue
         path = code.location.path
-        if path not in documented_modules:
+        doc_removed = code.name in undocumented_by_change
+        if path not in documented_modules and not doc_removed:
             # Only modules that specs document at all are API: flagging every helper's
             # exports would fail nearly every commit of a repository with API docs.
             continue
-        if old is not None and (
-            (code.name, path) in old_names
-            or path not in scope.changed_code
-            or new_count[code.name] <= old_count[code.name]
+        if (
+            old is not None
+            and not doc_removed
+            and (
+                (code.name, path) in old_names
+                or path not in scope.changed_code
+                or new_count[code.name] <= old_count[code.name]
+            )
         ):
             continue
         severity = "minor" if is_type_kind(code.kind) or code.kind == "const" else "major"
@@ -467,7 +558,8 @@ def _detect_symbols(
         b.add(
             "symbol-undocumented",
             code.name,
-            f"{code.kind} {code.name} is exported by {path} but no spec documents it",
+            f"{code.kind} {code.name} is exported by {path} but no spec documents it"
+            + ("; this change removed its documentation" if doc_removed else ""),
             f"document {detail} in the spec of {path}",
             spec=None,
             code=code.location,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..code.select import SelectOptions, glob_match
 from ..errors import UsageError
+from ..log import get_logger
 from ..model import Surface
+from ..record import Record
 from .detect import Policy, Scope, TreeNames, detect
 from .model import Discrepancy
 from .result import CheckResult
@@ -25,19 +24,32 @@ if TYPE_CHECKING:
     from ..specs.model import SpecFile, SpecSurface
     from ..specs.select import Selection
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SCOPES = ("staged", "range", "since-last", "all")
 
 
-@dataclass
-class Trees:
+class Trees(Record):
     """The two sides of a check as (path, blob id) pairs, plus how to read their blobs."""
+
+    __slots__ = ("changes", "disk", "new", "scope")
 
     scope: Scope
     new: list[tuple[str, str]]  # the whole tree (``--all`` only; empty for a change)
-    changes: ChangeSet | None = None  # a change scope: the diff, patched onto the base tree
-    disk: dict[str, str] = field(default_factory=dict)  # blob id -> work-tree path
+    changes: ChangeSet | None  # a change scope: the diff, patched onto the base tree
+    disk: dict[str, str]  # blob id -> work-tree path
+
+    def __init__(
+        self,
+        scope: Scope,
+        new: list[tuple[str, str]],
+        changes: ChangeSet | None = None,
+        disk: dict[str, str] | None = None,
+    ) -> None:
+        self.scope = scope
+        self.new = new
+        self.changes = changes
+        self.disk = {} if disk is None else disk
 
 
 def trees_for(repo: Repo, kind: str, base: str | None, head: str | None, deepen: bool) -> Trees:
@@ -122,7 +134,7 @@ def _parse_spec(path: str, raw: bytes) -> SpecFile:
     if path.rsplit("/", 1)[-1] == "tasks.md":
         # tasks.md holds implementation sketches, not API documentation: read its tasks
         # only, or every half-written class in a task becomes "missing".
-        sf = dataclasses.replace(sf, symbols=(), routes=())
+        sf = sf.replace(symbols=(), routes=())
     return sf
 
 
@@ -249,9 +261,9 @@ def _with_code_globs(surface: SpecSurface, cfg: Config) -> SpecSurface:
             for g in globs
         ]
         if extra:
-            sf = dataclasses.replace(sf, code_globs=(*sf.code_globs, *extra))
+            sf = sf.replace(code_globs=(*sf.code_globs, *extra))
         files.append(sf)
-    return dataclasses.replace(surface, files=tuple(files))
+    return surface.replace(files=tuple(files))
 
 
 def _spec_glob_matches(path: str, spec_glob: str) -> bool:
@@ -337,6 +349,12 @@ def _check_change(
     touched_names: set[str] = set()
     for p in changed_specs:
         touched_names.update(new_ix.spec_sums.get(p, {}).get("names", ()))
+    new_sums = new_ix.spec_sums.values()
+    old_sums = old_ix.spec_sums.values()
+    documented_names = frozenset(n for s in new_sums for n in s.get("names", ()))
+    previously_documented = frozenset(n for s in old_sums for n in s.get("names", ()))
+    # Names whose documentation this change removed: their code must be linked to be seen.
+    touched_names |= previously_documented - documented_names
     new = partial_surface(
         new_ix.code_files(),
         scope.changed_code,
@@ -389,11 +407,14 @@ def _check_change(
         cfg,
     )
     specs = store.surface()
-    sums = new_ix.spec_sums.values()
     tree = TreeNames(
         exported=new_ix.names,
-        documented_names=frozenset(n for s in sums for n in s.get("names", ())),
-        documented_route_keys=frozenset(k for s in sums for k in s.get("routes", ())),
+        documented_names=documented_names,
+        documented_route_keys=frozenset(k for s in new_sums for k in s.get("routes", ())),
+        previously_documented_names=previously_documented,
+        previously_documented_route_keys=frozenset(
+            k for s in old_sums for k in s.get("routes", ())
+        ),
     )
     found = detect(new.surface, old.surface, specs.files, scope, policy(cfg), tree)
     warnings = [w.render() for w in new.surface.warnings if w.path in scope.changed_code]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, replace
 from typing import Any
 
+from ..digest import sha256_hex
 from ..model import Location
+from ..record import FrozenRecord, set_field
 
 SEVERITIES: tuple[str, ...] = ("trivial", "minor", "major", "breaking")
 FAIL_ON_CHOICES: tuple[str, ...] = (*SEVERITIES, "never")
@@ -16,13 +16,23 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(FrozenRecord):
+    __slots__ = ("check_type", "fixable", "id", "severity", "summary")
+
     id: str
     severity: str  # default
     check_type: str  # api-routes | functions | types (config discrepancy.checkTypes)
     summary: str
-    fixable: bool = False  # trivial rules `--fix` can rewrite from the code
+    fixable: bool  # trivial rules `--fix` can rewrite from the code
+
+    def __init__(
+        self, id: str, severity: str, check_type: str, summary: str, fixable: bool = False
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "severity", severity)
+        set_field(self, "check_type", check_type)
+        set_field(self, "summary", summary)
+        set_field(self, "fixable", fixable)
 
 
 # The rule table. Ids are stable: they appear in baselines, suppressions and SARIF.
@@ -106,11 +116,25 @@ RULES: dict[str, Rule] = {
 def fingerprint(rule: str, subject_key: str, spec_path: str | None) -> str:
     """Short hash of (rule, subject key, spec path): stable across commits."""
     raw = f"{rule}\x00{subject_key}\x00{spec_path or ''}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+    return sha256_hex(raw.encode("utf-8"))[:12]
 
 
-@dataclass(frozen=True, slots=True)
-class Discrepancy:
+class Discrepancy(FrozenRecord):
+    __slots__ = (
+        "code",
+        "code_value",
+        "message",
+        "recommendation",
+        "rule",
+        "severity",
+        "spec",
+        "spec_span",
+        "spec_value",
+        "status",
+        "subject",
+        "subject_key",
+    )
+
     rule: str
     severity: str
     subject: str  # human subject: "GET /api/users/{}", "createUser", "User.email"
@@ -119,18 +143,46 @@ class Discrepancy:
     recommendation: str
     spec: Location | None
     code: Location | None
-    spec_value: str | None = None
-    code_value: str | None = None
-    status: str = "new"  # new | accepted | dismissed | fixed
+    spec_value: str | None
+    code_value: str | None
+    status: str  # new | accepted | dismissed | fixed
     # (start, end) lines of the documenting text in the spec, for fixers
-    spec_span: tuple[int, int] | None = None
+    spec_span: tuple[int, int] | None
+
+    def __init__(
+        self,
+        rule: str,
+        severity: str,
+        subject: str,
+        subject_key: str,
+        message: str,
+        recommendation: str,
+        spec: Location | None,
+        code: Location | None,
+        spec_value: str | None = None,
+        code_value: str | None = None,
+        status: str = "new",
+        spec_span: tuple[int, int] | None = None,
+    ) -> None:
+        set_field(self, "rule", rule)
+        set_field(self, "severity", severity)
+        set_field(self, "subject", subject)
+        set_field(self, "subject_key", subject_key)
+        set_field(self, "message", message)
+        set_field(self, "recommendation", recommendation)
+        set_field(self, "spec", spec)
+        set_field(self, "code", code)
+        set_field(self, "spec_value", spec_value)
+        set_field(self, "code_value", code_value)
+        set_field(self, "status", status)
+        set_field(self, "spec_span", spec_span)
 
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.rule, self.subject_key, self.spec.path if self.spec else None)
 
     def with_status(self, status: str) -> Discrepancy:
-        return replace(self, status=status)
+        return self.replace(status=status)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..record import Record
 from .detect import Scope
 from .model import FAIL_ON_CHOICES, SEVERITIES, Discrepancy, severity_rank
 
@@ -27,19 +27,52 @@ def exit_code_for(discrepancies: list[Discrepancy], fail_on: str, files_fixed: i
     return 0
 
 
-@dataclass
-class CheckResult:
+class CheckResult(Record):
+    __slots__ = (
+        "discrepancies",
+        "elapsed_ms",
+        "fail_on",
+        "files_parsed",
+        "fixed_files",
+        "justifications",
+        "scope",
+        "stale_baseline",
+        "warnings",
+    )
+
     scope: Scope
     discrepancies: list[Discrepancy]
-    fail_on: str = "major"
-    files_parsed: int = 0
-    elapsed_ms: int = 0
-    fixed_files: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    stale_baseline: list[str] = field(default_factory=list)
+    fail_on: str
+    files_parsed: int
+    elapsed_ms: int
+    fixed_files: list[str]
+    warnings: list[str]
+    stale_baseline: list[str]
     # fingerprint -> why an accepted/dismissed finding was settled (from the baseline);
     # SARIF carries it as the suppression's justification.
-    justifications: dict[str, str] = field(default_factory=dict)
+    justifications: dict[str, str]
+
+    def __init__(
+        self,
+        scope: Scope,
+        discrepancies: list[Discrepancy],
+        fail_on: str = "major",
+        files_parsed: int = 0,
+        elapsed_ms: int = 0,
+        fixed_files: list[str] | None = None,
+        warnings: list[str] | None = None,
+        stale_baseline: list[str] | None = None,
+        justifications: dict[str, str] | None = None,
+    ) -> None:
+        self.scope = scope
+        self.discrepancies = discrepancies
+        self.fail_on = fail_on
+        self.files_parsed = files_parsed
+        self.elapsed_ms = elapsed_ms
+        self.fixed_files = [] if fixed_files is None else fixed_files
+        self.warnings = [] if warnings is None else warnings
+        self.stale_baseline = [] if stale_baseline is None else stale_baseline
+        self.justifications = {} if justifications is None else justifications
 
     @property
     def exit_code(self) -> int:

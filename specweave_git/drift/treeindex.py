@@ -9,14 +9,14 @@ side is the HEAD tree's index patched with the handful of files the change touch
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..code.select import CodeFile, SelectOptions, select, skip_reason
 from ..code.values import ENV_FILES, env_defaults_from_files
+from ..digest import digest
+from ..record import Record
 
 if TYPE_CHECKING:
     from ..code.cache import FactsCache
@@ -29,8 +29,18 @@ INDEX_VERSION = "tree-1"
 Loader = Callable[[list[str]], dict[str, bytes]]
 
 
-@dataclass
-class TreeIndex:
+class TreeIndex(Record):
+    __slots__ = (
+        "code",
+        "env_defaults",
+        "env_files",
+        "metadata",
+        "names",
+        "routing",
+        "spec_sums",
+        "specs",
+    )
+
     code: dict[str, tuple[str, str]]  # path -> (blob, language), selected code files
     specs: dict[str, str]  # path -> blob, selected spec markdown
     metadata: dict[str, str]  # increments' metadata.json path -> blob
@@ -39,6 +49,26 @@ class TreeIndex:
     names: dict[str, list[str]]  # exported name -> paths
     routing: list[str]  # code files that take part in routing
     spec_sums: dict[str, dict[str, Any]]  # spec path -> {"names": [...], "routes": [...]}
+
+    def __init__(
+        self,
+        code: dict[str, tuple[str, str]],
+        specs: dict[str, str],
+        metadata: dict[str, str],
+        env_files: dict[str, str],
+        env_defaults: dict[str, tuple[str, str]],
+        names: dict[str, list[str]],
+        routing: list[str],
+        spec_sums: dict[str, dict[str, Any]],
+    ) -> None:
+        self.code = code
+        self.specs = specs
+        self.metadata = metadata
+        self.env_files = env_files
+        self.env_defaults = env_defaults
+        self.names = names
+        self.routing = routing
+        self.spec_sums = spec_sums
 
     def code_files(self) -> dict[str, CodeFile]:
         return {p: CodeFile(p, b, lang) for p, (b, lang) in self.code.items()}
@@ -91,7 +121,7 @@ def settings_digest(code_options: SelectOptions, spec_options: SpecOptions) -> s
             [list(spec_options.spec_globs), list(spec_options.ignore)],
         ]
     )
-    return hashlib.sha1(raw.encode()).hexdigest()[:16]  # noqa: S324 - a cache key
+    return digest(raw.encode())[:16]  # a cache key
 
 
 def _env_defaults(env_files: dict[str, str], load: Loader) -> dict[str, tuple[str, str]]:

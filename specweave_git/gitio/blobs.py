@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
-import tempfile
-import threading
 from collections.abc import Iterable
 from types import TracebackType
 from typing import IO, Literal
@@ -34,6 +32,9 @@ class BlobReader:
         self._cmd = ["git", "cat-file", "--batch"]
 
     def __enter__(self) -> BlobReader:
+        # Imported here: a warm check that reads no blob must not pay for tempfile.
+        import tempfile
+
         self._stderr = tempfile.TemporaryFile()  # closed in close()
         try:
             self._proc = subprocess.Popen(
@@ -92,10 +93,15 @@ class BlobReader:
         # would fill the pipe and deadlock a writer that never reads.
         # A request smaller than any pipe buffer cannot block: no thread for it.
         errors: list[OSError] = []
-        writer = threading.Thread(target=_write, args=(proc.stdin, request, errors), daemon=True)
+        writer = None
         if len(request) <= _SMALL_REQUEST:
             _write(proc.stdin, request, errors)
         else:
+            import threading
+
+            writer = threading.Thread(
+                target=_write, args=(proc.stdin, request, errors), daemon=True
+            )
             writer.start()
         result: dict[str, bytes] = {}
         problems: list[str] = []
@@ -117,7 +123,7 @@ class BlobReader:
             proc.kill()
             raise
         finally:
-            if writer.is_alive():
+            if writer is not None and writer.is_alive():
                 writer.join()
         if errors:
             raise self._failure(f"writing to git failed: {errors[0]}")

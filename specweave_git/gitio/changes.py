@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from ..errors import GitError
+from ..record import FrozenRecord, set_field
 from . import repo as _repo
 from .repo import EMPTY_TREE, ZERO_OID, Repo
 from .run import split_z
@@ -21,8 +21,7 @@ _SYMLINK, _SUBMODULE = "120000", "160000"
 BINARY_SNIFF_BYTES = 8000  # git's buffer_is_binary() looks at the first 8000 bytes
 
 
-@dataclass(frozen=True, slots=True)
-class FileChange:
+class FileChange(FrozenRecord):
     """One file of a change set; ``old_*`` is None for an add, ``new_*`` for a delete.
 
     ``worktree`` is true when the new side is a file in the work tree that git has hashed
@@ -31,36 +30,90 @@ class FileChange:
     object database (see ``blobs.read_contents``).
     """
 
+    __slots__ = (
+        "new_blob",
+        "new_mode",
+        "old_blob",
+        "old_mode",
+        "old_path",
+        "path",
+        "similarity",
+        "status",
+        "worktree",
+    )
+
     status: Status
     path: str  # new path, relative to the repository root, forward slashes
-    old_path: str | None = None  # the path before, for a rename (and for D/M the same path)
-    old_blob: str | None = None
-    new_blob: str | None = None
-    old_mode: str | None = None
-    new_mode: str | None = None
-    similarity: int | None = None  # rename similarity in percent
-    worktree: bool = False
+    old_path: str | None  # the path before, for a rename (and for D/M the same path)
+    old_blob: str | None
+    new_blob: str | None
+    old_mode: str | None
+    new_mode: str | None
+    similarity: int | None  # rename similarity in percent
+    worktree: bool
+
+    def __init__(
+        self,
+        status: Status,
+        path: str,
+        old_path: str | None = None,
+        old_blob: str | None = None,
+        new_blob: str | None = None,
+        old_mode: str | None = None,
+        new_mode: str | None = None,
+        similarity: int | None = None,
+        worktree: bool = False,
+    ) -> None:
+        set_field(self, "status", status)
+        set_field(self, "path", path)
+        set_field(self, "old_path", old_path)
+        set_field(self, "old_blob", old_blob)
+        set_field(self, "new_blob", new_blob)
+        set_field(self, "old_mode", old_mode)
+        set_field(self, "new_mode", new_mode)
+        set_field(self, "similarity", similarity)
+        set_field(self, "worktree", worktree)
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(FrozenRecord):
     """A path left out of a change set and why (symlink, submodule, unmerged, ...)."""
+
+    __slots__ = ("path", "reason")
 
     path: str
     reason: str
 
+    def __init__(self, path: str, reason: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class ChangeSet:
+
+class ChangeSet(FrozenRecord):
     """``base``/``head`` are commit ids: for a range, base is the merge base the diff starts
     from; for staged, base is HEAD (None when unborn) and head None (the index); for all,
     head is the commit listed (None for the working tree)."""
+
+    __slots__ = ("base", "changes", "head", "kind", "skipped")
 
     kind: Kind
     base: str | None
     head: str | None
     changes: tuple[FileChange, ...]
-    skipped: tuple[Skipped, ...] = field(default=())
+    skipped: tuple[Skipped, ...]
+
+    def __init__(
+        self,
+        kind: Kind,
+        base: str | None,
+        head: str | None,
+        changes: tuple[FileChange, ...],
+        skipped: tuple[Skipped, ...] = (),
+    ) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "base", base)
+        set_field(self, "head", head)
+        set_field(self, "changes", changes)
+        set_field(self, "skipped", skipped)
 
     def paths(self) -> tuple[str, ...]:
         return tuple(c.path for c in self.changes)

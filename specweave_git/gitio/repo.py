@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CommandError, GitError
+from ..record import FrozenRecord, set_field
 from . import run as _run
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -34,12 +34,21 @@ _SHALLOW_HELP = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Repo:
+class Repo(FrozenRecord):
+    __slots__ = ("common_dir", "git_dir", "index_file", "root")
+
     root: Path  # top level of the work tree
     git_dir: Path  # per-worktree git directory (.git, or .git/worktrees/NAME)
     common_dir: Path  # shared by every worktree (objects, refs, config)
-    index_file: Path | None = None  # inherited GIT_INDEX_FILE, absolute (a hook's index)
+    index_file: Path | None  # inherited GIT_INDEX_FILE, absolute (a hook's index)
+
+    def __init__(
+        self, root: Path, git_dir: Path, common_dir: Path, index_file: Path | None = None
+    ) -> None:
+        set_field(self, "root", root)
+        set_field(self, "git_dir", git_dir)
+        set_field(self, "common_dir", common_dir)
+        set_field(self, "index_file", index_file)
 
     @property
     def env(self) -> dict[str, str]:
@@ -266,10 +275,15 @@ def cache_dir(repo: Repo) -> Path:
     return repo.common_dir / "specweave" / "cache"
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(FrozenRecord):
+    __slots__ = ("email", "name")
+
     name: str | None
     email: str | None
+
+    def __init__(self, name: str | None, email: str | None) -> None:
+        set_field(self, "name", name)
+        set_field(self, "email", email)
 
 
 def user_identity(repo: Repo) -> Identity:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model import HTTP_METHODS, Field, Location, Route, Symbol, Warning_, normalise_path
@@ -175,8 +175,8 @@ def _heading(st: _State, tok: Token, inline: Token) -> None:
             vpath = f"{st.path}#L{line}"
             found = snippets.heading_function(text, st.language, vpath, code)
             if found is not None:
-                sym = replace(
-                    found, location=Location(st.path, line), exported_from=st.path, members=()
+                sym = found.replace(
+                    location=Location(st.path, line), exported_from=st.path, members=()
                 )
                 st.pending = _Pending(st.seq(), DocSymbol(sym, "heading", span, raw))
                 return
@@ -222,7 +222,7 @@ def _fence(st: _State, tok: Token) -> None:
     for route in snip.routes:
         line = route.location.line + fence_line
         raw = snip.lines[route.location.line - 1].strip() if snip.lines else ""
-        moved_route = replace(route, location=Location(st.path, line))
+        moved_route = route.replace(location=Location(st.path, line))
         st.add(DocRoute(moved_route, "codeblock", (line, line), raw), group)
 
 
@@ -258,7 +258,7 @@ def _table(st: _State, tokens: Sequence[Token], i: int) -> None:
     if fields is None:
         return
     pending.used = True
-    sym = replace(pending.doc.symbol, fields=tuple(fields))
+    sym = pending.doc.symbol.replace(fields=tuple(fields))
     raw = "\n".join(st.lines[start:end])
     doc = DocSymbol(sym, "table", (start + 1, end), raw, also=(pending.doc.span,))
     st.items.append(_Item(pending.seq, pending.seq, doc))
@@ -372,7 +372,7 @@ def _apply_suppressions(st: _State) -> None:
         for it in st.items:
             if it.group == target.group or it is target:
                 merged = tuple(dict.fromkeys((*it.doc.ignore, *rules)))
-                it.doc = replace(it.doc, ignore=merged)
+                it.doc = it.doc.replace(ignore=merged)
 
 
 # ---- routes and de-duplication ---------------------------------------------------------------
@@ -405,7 +405,7 @@ def _dedupe_routes(routes: list[DocRoute]) -> list[DocRoute]:
     for group in groups.values():
         best = min(group, key=lambda r: (_ROUTE_RANK[r.origin], r.span[0]))
         others = tuple(sorted(r.span for r in group if r is not best))
-        out.append(replace(best, also=(*best.also, *others)) if others else best)
+        out.append(best.replace(also=(*best.also, *others)) if others else best)
     return sorted(out, key=lambda r: r.span[0])
 
 
@@ -418,5 +418,5 @@ def _dedupe_symbols(symbols: list[DocSymbol]) -> list[DocSymbol]:
     for group in groups.values():
         best = group[0]
         others = tuple(sorted(span for s in group[1:] for span in (s.span, *s.also)))
-        out.append(replace(best, also=tuple(sorted({*best.also, *others}))) if others else best)
+        out.append(best.replace(also=tuple(sorted({*best.also, *others}))) if others else best)
     return sorted(out, key=lambda s: s.span[0])

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Warning_
+from ..record import Record
 
 _OPEN = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
 
 
-@dataclass
-class Frontmatter:
-    data: dict[str, Any] = field(default_factory=dict)
+class Frontmatter(Record):
+    __slots__ = ("body", "data", "first_line", "text", "warnings")
+
+    data: dict[str, Any]
     # The markdown with the frontmatter lines blanked, so markdown line numbers stay the
     # file's own.
-    body: str = ""
-    text: str | None = None  # the YAML text, None when the file has no frontmatter
-    first_line: int = 0  # 1-based line of the first YAML line
-    warnings: list[Warning_] = field(default_factory=list)
+    body: str
+    text: str | None  # the YAML text, None when the file has no frontmatter
+    first_line: int  # 1-based line of the first YAML line
+    warnings: list[Warning_]
+
+    def __init__(
+        self,
+        data: dict[str, Any] | None = None,
+        body: str = "",
+        text: str | None = None,
+        first_line: int = 0,
+        warnings: list[Warning_] | None = None,
+    ) -> None:
+        self.data = {} if data is None else data
+        self.body = body
+        self.text = text
+        self.first_line = first_line
+        self.warnings = [] if warnings is None else warnings
 
     def key_line(self, key: str) -> int:
         """1-based file line of a top-level key (the frontmatter start when not found)."""

@@ -8,10 +8,10 @@ here: reading a cached spec must not pay for markdown-it, PyYAML or tree-sitter.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..model import Route, Symbol, Warning_
+from ..record import FrozenRecord, set_field
 
 SymbolOrigin = Literal["heading", "codeblock", "table"]
 RouteOrigin = Literal["heading", "mention", "codeblock"]
@@ -30,8 +30,7 @@ def _warning_from_json(d: dict[str, Any]) -> Warning_:
     return Warning_(path=d["path"], line=int(d["line"]), message=d["message"])
 
 
-@dataclass(frozen=True, slots=True)
-class DocSymbol:
+class DocSymbol(FrozenRecord):
     """A symbol as a spec documents it.
 
     ``symbol.location`` is the spec path and the line naming the symbol. ``span`` is the
@@ -42,13 +41,33 @@ class DocSymbol:
     document the same kind and name (one item per file, so one finding per file).
     """
 
+    __slots__ = ("also", "ignore", "origin", "partial", "raw", "span", "symbol")
+
     symbol: Symbol
     origin: SymbolOrigin
     span: Span
     raw: str
-    ignore: tuple[str, ...] = ()
-    partial: bool = False
-    also: tuple[Span, ...] = ()
+    ignore: tuple[str, ...]
+    partial: bool
+    also: tuple[Span, ...]
+
+    def __init__(
+        self,
+        symbol: Symbol,
+        origin: SymbolOrigin,
+        span: Span,
+        raw: str,
+        ignore: tuple[str, ...] = (),
+        partial: bool = False,
+        also: tuple[Span, ...] = (),
+    ) -> None:
+        set_field(self, "symbol", symbol)
+        set_field(self, "origin", origin)
+        set_field(self, "span", span)
+        set_field(self, "raw", raw)
+        set_field(self, "ignore", ignore)
+        set_field(self, "partial", partial)
+        set_field(self, "also", also)
 
     @property
     def path(self) -> str:
@@ -89,16 +108,33 @@ class DocSymbol:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class DocRoute:
+class DocRoute(FrozenRecord):
     """A route as a spec documents it (``route.path`` normalised, ``raw`` as written)."""
+
+    __slots__ = ("also", "ignore", "origin", "raw", "route", "span")
 
     route: Route
     origin: RouteOrigin
     span: Span
     raw: str
-    ignore: tuple[str, ...] = ()
-    also: tuple[Span, ...] = ()
+    ignore: tuple[str, ...]
+    also: tuple[Span, ...]
+
+    def __init__(
+        self,
+        route: Route,
+        origin: RouteOrigin,
+        span: Span,
+        raw: str,
+        ignore: tuple[str, ...] = (),
+        also: tuple[Span, ...] = (),
+    ) -> None:
+        set_field(self, "route", route)
+        set_field(self, "origin", origin)
+        set_field(self, "span", span)
+        set_field(self, "raw", raw)
+        set_field(self, "ignore", ignore)
+        set_field(self, "also", also)
 
     @property
     def path(self) -> str:
@@ -137,14 +173,21 @@ class DocRoute:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Criterion:
+class Criterion(FrozenRecord):
     """An acceptance criterion ``- [x] **AC-US1-01**: text``."""
+
+    __slots__ = ("done", "id", "line", "text")
 
     id: str
     text: str
     done: bool
     line: int
+
+    def __init__(self, id: str, text: str, done: bool, line: int) -> None:
+        set_field(self, "id", id)
+        set_field(self, "text", text)
+        set_field(self, "done", done)
+        set_field(self, "line", line)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "done": self.done, "line": self.line}
@@ -154,8 +197,7 @@ class Criterion:
         return cls(id=d["id"], text=d["text"], done=bool(d["done"]), line=int(d["line"]))
 
 
-@dataclass(frozen=True, slots=True)
-class Story:
+class Story(FrozenRecord):
     """A user story ``### US-001: Title`` with its acceptance criteria.
 
     ``status`` comes from a ``**Status**:`` line in the story's section or, for a living
@@ -163,12 +205,30 @@ class Story:
     tracker ids flattened to ``platform.key`` (``github.issue`` -> ``"618"``).
     """
 
+    __slots__ = ("acceptance", "external", "id", "line", "status", "title")
+
     id: str
     title: str
     line: int
-    acceptance: tuple[Criterion, ...] = ()
-    status: str | None = None
-    external: dict[str, str] = field(default_factory=dict)
+    acceptance: tuple[Criterion, ...]
+    status: str | None
+    external: dict[str, str]
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        line: int,
+        acceptance: tuple[Criterion, ...] = (),
+        status: str | None = None,
+        external: dict[str, str] | None = None,
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "title", title)
+        set_field(self, "line", line)
+        set_field(self, "acceptance", acceptance)
+        set_field(self, "status", status)
+        set_field(self, "external", {} if external is None else external)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -192,16 +252,33 @@ class Story:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(FrozenRecord):
     """A task ``### T-001: Title`` (``**Status**: [x]``) or ``- [x] **T-001**: Title``."""
+
+    __slots__ = ("acceptance", "id", "line", "status", "title", "user_stories")
 
     id: str
     title: str
     line: int
-    status: TaskStatus = "unknown"
-    user_stories: tuple[str, ...] = ()
-    acceptance: tuple[str, ...] = ()  # AC ids the task satisfies
+    status: TaskStatus
+    user_stories: tuple[str, ...]
+    acceptance: tuple[str, ...]  # AC ids the task satisfies
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        line: int,
+        status: TaskStatus = "unknown",
+        user_stories: tuple[str, ...] = (),
+        acceptance: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "title", title)
+        set_field(self, "line", line)
+        set_field(self, "status", status)
+        set_field(self, "user_stories", user_stories)
+        set_field(self, "acceptance", acceptance)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -225,8 +302,7 @@ class Task:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class SpecFile:
+class SpecFile(FrozenRecord):
     """Everything one spec file says.
 
     ``frontmatter`` is JSON-safe (dates become ISO strings). ``code_globs`` are the
@@ -236,17 +312,57 @@ class SpecFile:
     for an increment's spec.md, from its metadata.json (which wins).
     """
 
+    __slots__ = (
+        "code_globs",
+        "external",
+        "frontmatter",
+        "increment",
+        "path",
+        "routes",
+        "status",
+        "stories",
+        "symbols",
+        "tasks",
+        "warnings",
+    )
+
     path: str
-    frontmatter: dict[str, Any] = field(default_factory=dict)
-    code_globs: tuple[str, ...] = ()
-    symbols: tuple[DocSymbol, ...] = ()
-    routes: tuple[DocRoute, ...] = ()
-    stories: tuple[Story, ...] = ()
-    tasks: tuple[Task, ...] = ()
-    warnings: tuple[Warning_, ...] = ()
-    increment: str | None = None
-    status: str | None = None
-    external: dict[str, str] = field(default_factory=dict)
+    frontmatter: dict[str, Any]
+    code_globs: tuple[str, ...]
+    symbols: tuple[DocSymbol, ...]
+    routes: tuple[DocRoute, ...]
+    stories: tuple[Story, ...]
+    tasks: tuple[Task, ...]
+    warnings: tuple[Warning_, ...]
+    increment: str | None
+    status: str | None
+    external: dict[str, str]
+
+    def __init__(
+        self,
+        path: str,
+        frontmatter: dict[str, Any] | None = None,
+        code_globs: tuple[str, ...] = (),
+        symbols: tuple[DocSymbol, ...] = (),
+        routes: tuple[DocRoute, ...] = (),
+        stories: tuple[Story, ...] = (),
+        tasks: tuple[Task, ...] = (),
+        warnings: tuple[Warning_, ...] = (),
+        increment: str | None = None,
+        status: str | None = None,
+        external: dict[str, str] | None = None,
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "frontmatter", {} if frontmatter is None else frontmatter)
+        set_field(self, "code_globs", code_globs)
+        set_field(self, "symbols", symbols)
+        set_field(self, "routes", routes)
+        set_field(self, "stories", stories)
+        set_field(self, "tasks", tasks)
+        set_field(self, "warnings", warnings)
+        set_field(self, "increment", increment)
+        set_field(self, "status", status)
+        set_field(self, "external", {} if external is None else external)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -280,15 +396,30 @@ class SpecFile:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class IncrementMetadata:
+class IncrementMetadata(FrozenRecord):
     """What an increment's ``metadata.json`` says that specs care about."""
+
+    __slots__ = ("external", "increment", "path", "status", "warnings")
 
     path: str
     increment: str
-    status: str | None = None
-    external: dict[str, str] = field(default_factory=dict)
-    warnings: tuple[Warning_, ...] = ()
+    status: str | None
+    external: dict[str, str]
+    warnings: tuple[Warning_, ...]
+
+    def __init__(
+        self,
+        path: str,
+        increment: str,
+        status: str | None = None,
+        external: dict[str, str] | None = None,
+        warnings: tuple[Warning_, ...] = (),
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "increment", increment)
+        set_field(self, "status", status)
+        set_field(self, "external", {} if external is None else external)
+        set_field(self, "warnings", warnings)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -310,11 +441,15 @@ class IncrementMetadata:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class SpecSurface:
+class SpecSurface(FrozenRecord):
     """Every spec file of a tree, in path order, with iterators over what they document."""
 
-    files: tuple[SpecFile, ...] = ()
+    __slots__ = ("files",)
+
+    files: tuple[SpecFile, ...]
+
+    def __init__(self, files: tuple[SpecFile, ...] = ()) -> None:
+        set_field(self, "files", files)
 
     def file(self, path: str) -> SpecFile | None:
         return next((f for f in self.files if f.path == path), None)

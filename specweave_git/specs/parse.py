@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import frontmatter as fmod
-from . import markdown as md
 from .model import IncrementMetadata, SpecFile, SpecSurface
 from .select import SpecOptions, increment_of, select
 
@@ -29,7 +26,10 @@ def _language(value: Any) -> str | None:
 def parse_spec(path: str, text: str) -> SpecFile:
     """Everything one spec file documents. Pure (depends on path and text), never raises
     on bad input: malformed frontmatter or tables become warnings with their line."""
+    # Here, not at the top: a check whose specs are all cached imports none of these.
     from . import api, specweave
+    from . import frontmatter as fmod
+    from . import markdown as md
 
     text = md.normalise_newlines(text.removeprefix("\ufeff"))
     fm = fmod.split(path, text)
@@ -64,8 +64,7 @@ def parse_metadata(path: str, text: str) -> IncrementMetadata:
 
 def with_metadata(spec: SpecFile, meta: IncrementMetadata) -> SpecFile:
     """The increment's spec.md with metadata.json's status and tracker ids (which win)."""
-    return dataclasses.replace(
-        spec,
+    return spec.replace(
         status=meta.status or spec.status,
         external={**spec.external, **meta.external},
         warnings=(*spec.warnings, *meta.warnings),
@@ -95,7 +94,7 @@ def parse_tree(files: Mapping[str, str], options: SpecOptions | None = None) -> 
 def cache_version() -> str:
     """Part of a spec's cache key: code blocks and heading signatures go through the code
     analyzers, so a new analyzer version must re-parse specs too."""
-    from ..code import js_analyzer, py_analyzer
+    from ..code.versions import JS_ANALYZER_VERSION, PY_ANALYZER_VERSION
     from .model import SPEC_PARSER_VERSION
 
-    return f"{SPEC_PARSER_VERSION}+{js_analyzer.ANALYZER_VERSION}+{py_analyzer.ANALYZER_VERSION}"
+    return f"{SPEC_PARSER_VERSION}+{JS_ANALYZER_VERSION}+{PY_ANALYZER_VERSION}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..code.select import Skipped, glob_any, glob_match
+from ..record import FrozenRecord, set_field
 
 # The defaults of discrepancy.specGlobs (config/schema.json); the config passes its own.
 DEFAULT_SPEC_GLOBS: tuple[str, ...] = (
@@ -20,20 +20,42 @@ _INCREMENT = re.compile(r"^\.specweave/increments/([^/]+)/")
 _METADATA = re.compile(r"^\.specweave/increments/([^/]+)/metadata\.json$")
 
 
-@dataclass(frozen=True, slots=True)
-class SpecOptions:
-    spec_globs: tuple[str, ...] = DEFAULT_SPEC_GLOBS
-    ignore: tuple[str, ...] = ()  # discrepancy.ignorePaths
-    max_bytes: int | None = None  # discrepancy.maxFileBytes, checked when sizes are known
+class SpecOptions(FrozenRecord):
+    __slots__ = ("ignore", "max_bytes", "spec_globs")
+
+    spec_globs: tuple[str, ...]
+    ignore: tuple[str, ...]  # discrepancy.ignorePaths
+    max_bytes: int | None  # discrepancy.maxFileBytes, checked when sizes are known
+
+    def __init__(
+        self,
+        spec_globs: tuple[str, ...] = DEFAULT_SPEC_GLOBS,
+        ignore: tuple[str, ...] = (),
+        max_bytes: int | None = None,
+    ) -> None:
+        set_field(self, "spec_globs", spec_globs)
+        set_field(self, "ignore", ignore)
+        set_field(self, "max_bytes", max_bytes)
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(FrozenRecord):
     """(path, blob id) pairs: spec markdown, and the metadata.json of increments."""
+
+    __slots__ = ("metadata", "skipped", "specs")
 
     specs: tuple[tuple[str, str], ...]
     metadata: tuple[tuple[str, str], ...]
     skipped: tuple[Skipped, ...]
+
+    def __init__(
+        self,
+        specs: tuple[tuple[str, str], ...],
+        metadata: tuple[tuple[str, str], ...],
+        skipped: tuple[Skipped, ...],
+    ) -> None:
+        set_field(self, "specs", specs)
+        set_field(self, "metadata", metadata)
+        set_field(self, "skipped", skipped)
 
 
 def is_archived(path: str) -> bool:

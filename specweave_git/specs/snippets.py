@@ -10,7 +10,6 @@ example documents no symbol; ``export const`` and ``declare const`` still count.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -225,13 +224,11 @@ def analyze(code: str, language: str, vpath: str) -> Snippet:
     return Snippet(
         symbols=[relocate(s, path, -shift) for s in symbols if s.location.line > shift],
         routes=[
-            dataclasses.replace(r, location=Location(path, r.location.line - shift))
+            r.replace(location=Location(path, r.location.line - shift))
             for r in routes
             if r.location.line > shift
         ],
-        warnings=[
-            dataclasses.replace(w, line=max(w.line - shift, 1)) for w in warnings if w.path == path
-        ],
+        warnings=[w.replace(line=max(w.line - shift, 1)) for w in warnings if w.path == path],
         spans=spans,
         lines=code.split("\n"),
     )
@@ -239,8 +236,7 @@ def analyze(code: str, language: str, vpath: str) -> Snippet:
 
 def relocate(symbol: Symbol, path: str, offset: int) -> Symbol:
     """The symbol (and its members) moved to ``path``, lines shifted by ``offset``."""
-    return dataclasses.replace(
-        symbol,
+    return symbol.replace(
         location=Location(path, symbol.location.line + offset),
         exported_from=path,
         members=tuple(relocate(m, path, offset) for m in symbol.members),

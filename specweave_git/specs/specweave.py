@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..model import Warning_
@@ -91,7 +91,7 @@ def extract(tokens: Sequence[Token], frontmatter: dict[str, Any]) -> tuple[list[
             else:
                 _paragraph(acc, tok)
     stories = [
-        replace(s, acceptance=tuple(acc.criteria.get(s.id, ()))) for s in acc.stories.values()
+        s.replace(acceptance=tuple(acc.criteria.get(s.id, ()))) for s in acc.stories.values()
     ]
     for sid, crits in acc.criteria.items():
         if sid not in acc.stories and crits:
@@ -106,8 +106,7 @@ def extract(tokens: Sequence[Token], frontmatter: dict[str, Any]) -> tuple[list[
 
 def _with_frontmatter(story: Story, fm: dict[str, Any]) -> Story:
     status = fm.get("status")
-    return replace(
-        story,
+    return story.replace(
         title=story.title or str(fm.get("title") or ""),
         status=story.status or (str(status) if status is not None else None),
         external={**external_ids(fm), **story.external},
@@ -152,19 +151,19 @@ def _paragraph(acc: _Acc, inline: Token) -> None:
         elif acc.story is not None and key == "status":
             story = acc.stories[acc.story.id]
             if story.status is None:
-                acc.stories[acc.story.id] = replace(story, status=value)
+                acc.stories[acc.story.id] = story.replace(status=value)
 
 
 def _task_field(acc: _Acc, key: str, value: str) -> None:
     task = acc.tasks[-1]
     if key == "status":
-        task = replace(task, status=task_status(value))
+        task = task.replace(status=task_status(value))
     elif key in ("user story", "user stories", "us", "story"):
         stories = [story_ref(n) for n in _US_REF.findall(value)]
-        task = replace(task, user_stories=tuple(dict.fromkeys((*task.user_stories, *stories))))
+        task = task.replace(user_stories=tuple(dict.fromkeys((*task.user_stories, *stories))))
     elif key in ("satisfies acs", "satisfies", "acs", "ac", "acceptance criteria"):
         acs = _AC_REF.findall(value)
-        task = replace(task, acceptance=tuple(dict.fromkeys((*task.acceptance, *acs))))
+        task = task.replace(acceptance=tuple(dict.fromkeys((*task.acceptance, *acs))))
     else:
         return
     acc.tasks[-1] = task
