@@ -175,11 +175,17 @@ def partial_surface(
     """Link the focus files (and the files exporting ``focus_names``), every routing file
     and what they import; the rest of the tree is known by its exported ``names`` only."""
     known = files.keys()
-    py_index = None
-    if any(p.endswith((".py", ".pyi")) for p in known):
-        from .py_resolve import Index
+    py_index: Any = None
 
-        py_index = Index({p: {} for p in known if p.endswith((".py", ".pyi"))})
+    def python_index() -> Any:
+        # Built on first need: only a changed or routing Python file has deps to resolve.
+        nonlocal py_index
+        if py_index is None:
+            from .py_resolve import Index
+
+            py_index = Index({p: {} for p in known if p.endswith((".py", ".pyi"))})
+        return py_index
+
     sums: dict[str, dict[str, Any]] = {}
 
     def deps_of(paths: Collection[str]) -> set[str]:
@@ -188,7 +194,10 @@ def partial_surface(
             sums.update(summaries(need, load, cache, stats))
         out: set[str] = set()
         for p in paths:
-            out |= _resolve_deps(p, sums.get(p, {}).get("deps", ()), known, py_index)
+            deps = sums.get(p, {}).get("deps", ())
+            if deps:
+                index = python_index() if p.endswith((".py", ".pyi")) else None
+                out |= _resolve_deps(p, deps, known, index)
         return out
 
     chosen = {p for p in focus if p in files}

@@ -10,7 +10,7 @@ side is the HEAD tree's index patched with the handful of files the change touch
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..code.select import CodeFile, SelectOptions, select, skip_reason
@@ -26,6 +26,26 @@ if TYPE_CHECKING:
     from ..specs.select import SpecOptions
 
 INDEX_VERSION = "tree-1"
+
+
+class _CodeFiles(Mapping[str, CodeFile]):
+    def __init__(self, code: dict[str, tuple[str, str]]) -> None:
+        self._code = code
+
+    def __getitem__(self, path: str) -> CodeFile:
+        blob, lang = self._code[path]
+        return CodeFile(path, blob, lang)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._code
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._code)
+
+    def __len__(self) -> int:
+        return len(self._code)
+
+
 Loader = Callable[[list[str]], dict[str, bytes]]
 
 
@@ -70,8 +90,9 @@ class TreeIndex(Record):
         self.routing = routing
         self.spec_sums = spec_sums
 
-    def code_files(self) -> dict[str, CodeFile]:
-        return {p: CodeFile(p, b, lang) for p, (b, lang) in self.code.items()}
+    def code_files(self) -> Mapping[str, CodeFile]:
+        """path -> CodeFile, built on access: a check touches a few dozen of thousands."""
+        return _CodeFiles(self.code)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -211,7 +232,8 @@ def patched(
     specs = dict(base.specs)
     metadata = dict(base.metadata)
     env_files = dict(base.env_files)
-    names = {n: list(ps) for n, ps in base.names.items()}
+    # Copy-on-write: only the names the change touches get new lists.
+    names = dict(base.names)
     routing = set(base.routing)
     spec_sums = dict(base.spec_sums)
     gone = {c.old_path or c.path for c in changes if c.status != "A"}
@@ -223,8 +245,10 @@ def patched(
         for n in summ["names"]:
             ps = names.get(n)
             if ps is not None and p in ps:
-                ps.remove(p)
-                if not ps:
+                rest = [q for q in ps if q != p]
+                if rest:
+                    names[n] = rest
+                else:
                     del names[n]
     for p in gone:
         code.pop(p, None)
@@ -243,7 +267,7 @@ def patched(
             code[p] = (b, lang)
     for p, summ in summaries(new_code, load, cache, stats).items():
         for n in summ["names"]:
-            names.setdefault(n, []).append(p)
+            names[n] = [*names.get(n, ()), p]
         if summ.get("routing"):
             routing.add(p)
     sel = select_specs(added, spec_options)
