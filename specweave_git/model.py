@@ -28,6 +28,19 @@ SYMBOL_KINDS: tuple[str, ...] = (
 HTTP_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ALL")
 
 
+class Skipped(FrozenRecord):
+    """A path left out (of a change set, of the code or spec selection) and why."""
+
+    __slots__ = ("path", "reason")
+
+    path: str
+    reason: str
+
+    def __init__(self, path: str, reason: str) -> None:
+        set_field(self, "path", path)
+        set_field(self, "reason", reason)
+
+
 class Location(FrozenRecord):
     __slots__ = ("line", "path")
 

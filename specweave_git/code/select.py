@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 
+from ..model import Skipped
 from ..record import FrozenRecord, set_field
 from .languages import is_declaration_file, language_for
 
@@ -53,17 +54,6 @@ class CodeFile(FrozenRecord):
         set_field(self, "path", path)
         set_field(self, "blob", blob)
         set_field(self, "language", language)
-
-
-class Skipped(FrozenRecord):
-    __slots__ = ("path", "reason")
-
-    path: str
-    reason: str
-
-    def __init__(self, path: str, reason: str) -> None:
-        set_field(self, "path", path)
-        set_field(self, "reason", reason)
 
 
 class SelectOptions(FrozenRecord):

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..log import get_logger
-from ..model import Route, Surface, Symbol, Warning_
+from ..model import Route, Skipped, Surface, Symbol, Warning_
 from ..record import Record
 from .cache import FactsCache, cache_key
 from .languages import JS_LANGUAGES
-from .select import DEFAULT_MAX_BYTES, CodeFile, SelectOptions, Skipped, select
+from .select import DEFAULT_MAX_BYTES, CodeFile, SelectOptions, select
 from .versions import JS_ANALYZER_VERSION, PY_ANALYZER_VERSION
 
 log = get_logger(__name__)

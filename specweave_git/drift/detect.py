@@ -20,22 +20,21 @@ from .compare import Finding, compare_symbol, is_type_kind, norm_type, signature
 from .model import RULES, Discrepancy, severity_rank
 
 
-class DocSymbolLike(Protocol):
+class _Documented(Protocol):
+    @property
+    def span(self) -> tuple[int, int]: ...
+    @property
+    def ignore(self) -> tuple[str, ...]: ...
+
+
+class DocSymbolLike(_Documented, Protocol):
     @property
     def symbol(self) -> Symbol: ...
-    @property
-    def span(self) -> tuple[int, int]: ...
-    @property
-    def ignore(self) -> tuple[str, ...]: ...
 
 
-class DocRouteLike(Protocol):
+class DocRouteLike(_Documented, Protocol):
     @property
     def route(self) -> Route: ...
-    @property
-    def span(self) -> tuple[int, int]: ...
-    @property
-    def ignore(self) -> tuple[str, ...]: ...
 
 
 class SpecFileLike(Protocol):

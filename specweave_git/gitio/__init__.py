@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..model import Skipped
 from .blobs import BlobReader, read_contents
-from .changes import ChangeSet, FileChange, Skipped, all_files, between, is_binary, staged
+from .changes import ChangeSet, FileChange, all_files, between, is_binary, staged
 from .repo import (
     EMPTY_TREE,
     Identity,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import GitError
+from ..model import Skipped
 from ..record import FrozenRecord, set_field
 from . import repo as _repo
 from .repo import EMPTY_TREE, ZERO_OID, Repo
@@ -73,19 +74,6 @@ class FileChange(FrozenRecord):
         set_field(self, "new_mode", new_mode)
         set_field(self, "similarity", similarity)
         set_field(self, "worktree", worktree)
-
-
-class Skipped(FrozenRecord):
-    """A path left out of a change set and why (symlink, submodule, unmerged, ...)."""
-
-    __slots__ = ("path", "reason")
-
-    path: str
-    reason: str
-
-    def __init__(self, path: str, reason: str) -> None:
-        set_field(self, "path", path)
-        set_field(self, "reason", reason)
 
 
 class ChangeSet(FrozenRecord):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..code.select import Skipped, glob_any, glob_match
+from ..code.select import glob_any, glob_match
+from ..model import Skipped
 from ..record import FrozenRecord, set_field
 
 # The defaults of discrepancy.specGlobs (config/schema.json); the config passes its own.
