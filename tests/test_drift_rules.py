@@ -480,6 +480,11 @@ def py_create(signature: str) -> Files:
     return PY.edit(PY_M, PY_CREATE, f"def create_user({signature}:")
 
 
+PY_ENUM_MODELS = PY_MODELS.replace(
+    "from typing import TypedDict", "from enum import Enum\nfrom typing import TypedDict"
+)
+
+
 def py_add(code: str) -> Files:
     return PY.edit(PY_M, "\n\ndef create_user", f"\n\n{code}\n\n\ndef create_user")
 
@@ -516,6 +521,11 @@ PY_ROWS = [
         py_add("class UserRepository:\n    def get(self, user_id: str) -> User | None:\n"
                "        return None"),
         ("symbol-undocumented", "major")),
+    row("py-symbol-undocumented-type", PY,
+        {PY_M: PY_ENUM_MODELS.replace(
+            "\n\ndef create_user",
+            "\n\nclass Role(str, Enum):\n    ADMIN = 'admin'\n\n\ndef create_user")},
+        ("symbol-undocumented", "minor"), before={PY_M: PY_ENUM_MODELS}),
     row("py-symbol-kind-changed", PY,
         PY.edit(PY_M, PY_CREATE + '\n    return User(id="1", name=name)',
                 "class create_user:\n    def __init__(self, name: str, age: int) -> None:\n"
@@ -699,7 +709,8 @@ def test_every_rule_the_detector_emits_has_a_row() -> None:
     js_absent = {*type_rules, "field-added-optional", "signature-format"}
     assert symbol_rules - js_absent <= rules["js"]
     assert not type_rules & rules["js"]
-    assert {("symbol-undocumented", "major"), ("symbol-undocumented", "minor")} <= found["ts"]
+    for lang in ("ts", "python"):
+        assert {("symbol-undocumented", "major"), ("symbol-undocumented", "minor")} <= found[lang]
     # every row's rule uses its default severity (config overrides are test_check_cmd's)
     for pairs in found.values():
         for rule, severity in pairs:

@@ -148,10 +148,10 @@ CLASSES = [
         "class Movie(TypedDict, total=False):\n    title: Required[str]\n    year: int\n"
         "class Book(TypedDict):\n    title: str\n    isbn: NotRequired[str]\n",
         {
-            "class Movie",
+            "interface Movie",
             "Movie.title: str",
             "Movie.year?: int",
-            "class Book",
+            "interface Book",
             "Book.title: str",
             "Book.isbn?: str",
         },
@@ -189,10 +189,16 @@ CLASSES = [
         "namedtuple",
     ),
     (
+        "from typing import Protocol\n"
+        "class Store(Protocol):\n    def get(self, k: str) -> str: ...\n",
+        {"interface Store", "Store.method get(k: str) -> str"},
+        "protocol",
+    ),
+    (
         "import enum\nclass Color(enum.Enum):\n    RED = 'red'\n    BLUE = 'blue'\n"
         "    def label(self) -> str: ...\n",
         {
-            "class Color",
+            "enum Color",
             "Color.RED ro: None = 'red'",
             "Color.BLUE ro: None = 'blue'",
             "Color.method label() -> str",

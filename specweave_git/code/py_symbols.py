@@ -133,6 +133,8 @@ class _Linker:
         return {"model": model, "fields": fields, "signature": signature}
 
     def class_symbol(self, path: str, cls: dict[str, Any], name: str, exported_from: str) -> Symbol:
+        """A class; TypedDicts and Protocols are interfaces and Enums enums, as in TS, so
+        drift rules treat them as types (DESIGN §5: undocumented types are minor)."""
         info = self.class_info(path, cls["name"]) or {"fields": {}, "signature": None}
         specs = list(info["fields"].values())
         fields = [_field(f) for f in specs if not f["name"].startswith("_") and not f["initvar"]]
@@ -140,9 +142,12 @@ class _Linker:
         members, props = _members(cls, path, exported_from)
         known = {f.name for f in fields}
         fields += [p for p in props if p.name not in known]
+        kind = _class_kind(info.get("model", "plain"), cls["bases"])
+        if kind == "interface" and info.get("model") != "typeddict":
+            sig = None  # a Protocol is never instantiated: it has no constructor to document
         return Symbol(
             name=name,
-            kind="class",
+            kind=kind,
             location=Location(path, cls["line"]),
             exported_from=exported_from,
             signatures=(sig,) if sig is not None else (),
@@ -311,3 +316,11 @@ def link_symbols(files: Mapping[str, Facts], index: Index) -> list[Symbol]:
         best = min(exporters, key=lambda p: (p == def_path, p.count("/"), p))
         symbols.append(linker.symbol(def_path, def_name, name, best))
     return symbols
+
+
+def _class_kind(model: str, bases: list[str]) -> str:
+    if model == "typeddict" or any(b.rsplit(".", 1)[-1] == "Protocol" for b in bases):
+        return "interface"
+    if model == "enum":
+        return "enum"
+    return "class"

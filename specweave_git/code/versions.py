@@ -4,4 +4,4 @@ from __future__ import annotations
 
 # Bump whenever the facts format or extraction of that language changes.
 JS_ANALYZER_VERSION = "js-2"
-PY_ANALYZER_VERSION = "py-2"  # py-2: captures in document order (py-1 lists varied)
+PY_ANALYZER_VERSION = "py-3"  # py-3: TypedDict/Protocol interfaces, Enum enums

@@ -252,7 +252,11 @@ def compare_fields(name: str, doc: tuple[Field, ...], code: tuple[Field, ...]) -
 
 def compare_symbol(doc: Symbol, code: Symbol) -> Iterator[Finding]:
     """Every rule hit between a documented symbol and the code symbol it names."""
-    if not _kinds_compatible(doc.kind, code.kind):
+    if not _kinds_compatible(doc.kind, code.kind) and not (
+        # `### class Role` documents a Python Enum/TypedDict/Protocol: in Python they are
+        # all written as classes.
+        code.language == "python" and doc.kind == "class" and code.kind in ("enum", "interface")
+    ):
         yield Finding(
             "symbol-kind-changed",
             doc.name,
