@@ -25,6 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("trivial", "minor", "major", "breaking", "never"),
         help="lowest severity that fails the check (default: config failOn, else major)",
     )
+    fix = parser.add_mutually_exclusive_group()
+    fix.add_argument(
+        "--fix",
+        nargs="?",
+        const="trivial",
+        choices=("trivial", "minor"),
+        help="rewrite the specs from the code for fixable drift up to this severity "
+        "(default trivial); exits 1 when a file changed, to be re-staged",
+    )
+    fix.add_argument(
+        "--no-fix",
+        action="store_true",
+        help="never fix, even in a hook with autoUpdateTrivial",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -43,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.head and not args.base:
         raise UsageError("--head needs --base", pointer="--head")
+    hook = detect_context().name == "hook"
+    fix = args.fix
+    if fix is None and hook and not args.no_fix:
+        fix = "auto"  # config autoUpdateTrivial decides
     if args.staged:
         kind = "staged"
     elif args.base:
@@ -50,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.all:
         kind = "all"
     else:
-        kind = "staged" if detect_context().name == "hook" else "all"
+        kind = "staged" if hook else "all"
     result = check_repository(
         Path(args.repo) if args.repo else None,
         scope_kind=kind,
@@ -59,9 +77,14 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         deepen=args.deepen,
         config_path=Path(args.config) if args.config else None,
+        fix=fix,
     )
     if getattr(args, "verbose", False):
         for w in result.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    elif args.format != "text":
+        # A text report lists them; other formats have no place for what --fix skipped.
+        for w in result.fix_warnings:
             print(f"warning: {w}", file=sys.stderr)
     if args.output:
         from ..config.atomic import atomic_write

@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = action("accept", "accept a finding: it is reported as accepted and fails nothing")
     p.add_argument("fingerprint", metavar="FP", help="fingerprint, or a unique prefix of one")
     p.add_argument("--reason", metavar="TEXT", default="", help="why (recorded in the baseline)")
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="perform the recommendation in the spec (stub section, signature rewrite, "
+        "deprecation) instead of recording a decision; logged in "
+        ".specweave/logs/discrepancy-updates.jsonl",
+    )
     p = action("dismiss", "dismiss a finding as not a problem (a reason is required)")
     p.add_argument("fingerprint", metavar="FP", help="fingerprint, or a unique prefix of one")
     p.add_argument("--reason", metavar="TEXT", required=True, help="why it is not a problem")
@@ -142,6 +149,31 @@ def _show_text(d: Discrepancy | None, entry: Entry | None, fp: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _apply(repo: Repo, given: str, findings: list[Discrepancy]) -> int:
+    from ..config import load_config
+    from ..drift import apply as ap
+    from ..drift.model import fingerprint
+    from ..gitio.repo import cache_dir
+
+    by_fp = {d.fingerprint: d for d in findings}
+    # A whole-tree check calls a route a change removed `route-unimplemented`; the
+    # `route-missing` fingerprint a pull request's check printed names the same item.
+    for d in findings:
+        if d.rule == "route-unimplemented" and d.spec is not None:
+            by_fp.setdefault(fingerprint("route-missing", d.subject_key, d.spec.path), d)
+    fp = _resolve(given, set(by_fp), repo.root)
+    finding = by_fp[fp]
+    cfg = load_config(repo.root, cache_dir=cache_dir(repo))
+    applied = ap.apply_in_repo(
+        repo, finding, cfg.sync.orchestration.discrepancy.stub_spec, _who(repo)
+    )
+    print(
+        f"applied {applied.change} for {fp} {finding.rule} {finding.subject} in "
+        f"{applied.spec_path}; logged in {ap.LOG_PATH}; review and commit {applied.spec_path}"
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
@@ -174,6 +206,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(_list_text(findings, stale), end="")
         return 0
+
+    if args.action == "accept" and args.apply:
+        return _apply(repo, args.fingerprint, findings)
 
     fp = _resolve(args.fingerprint, set(by_fp) | set(base.entries), repo.root)
     finding, entry = by_fp.get(fp), base.entries.get(fp)

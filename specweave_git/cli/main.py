@@ -26,7 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "discrepancies": ("discrepancies_cmd", "list, show, accept or dismiss discrepancies"),
     "config": ("config_cmd", "validate, show or migrate .specweave/config.json"),
     "changes": ("changes_cmd", "list the changed files git reports for a scope (debugging)"),
+    "hook": ("hook_cmd", "run as a git hook: `hook pre-push` checks the pushed commits"),
 }
+# Commands a git hook runs: they exit 0 at once when our own git call fired the hook.
+_HOOK_COMMANDS = frozenset({"check", "hook"})
 
 
 class CommandModule(Protocol):
@@ -155,6 +158,22 @@ def _crash_report(args: argparse.Namespace | None) -> str:
         return "(could not write a crash report)"
 
 
+def _guarded(args: argparse.Namespace) -> bool:
+    """True when this is a hook fired by a git command specweave-git itself runs (DESIGN §7).
+
+    Only a live guard whose token is in our environment blocks; nothing is imported or
+    run unless ``SPECWEAVE_GIT_GUARD`` is set.
+    """
+    if args.command not in _HOOK_COMMANDS or not os.environ.get("SPECWEAVE_GIT_GUARD"):
+        return False
+    from ..context import detect, guard_blocks
+    from ..gitio.repo import open_repo, state_dir
+
+    if detect().name != "hook":
+        return False
+    return guard_blocks(state_dir(open_repo(Path(args.repo) if args.repo else None)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Fewer garbage collections (mypy does the same): a short run allocates many
     # long-lived objects and little cyclic garbage, and the default thresholds spend
@@ -176,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             parser.print_help()
             return 2
+        if _guarded(args):
+            return 0
         return _command(args.command).run(args)
     except SpecweaveError as e:
         if e.exit_code == EXIT_UNEXPECTED:

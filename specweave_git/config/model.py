@@ -182,6 +182,7 @@ class Discrepancy(FrozenRecord):
         "require_review_for",
         "severity_overrides",
         "spec_globs",
+        "stub_spec",
     )
 
     enabled: bool
@@ -197,6 +198,7 @@ class Discrepancy(FrozenRecord):
     code_globs: Mapping[str, tuple[str, ...]]
     max_file_bytes: int
     include_tests: bool
+    stub_spec: str  # where `accept --apply` adds a stub when no spec has its neighbours
 
     def __init__(
         self,
@@ -211,6 +213,7 @@ class Discrepancy(FrozenRecord):
         code_globs: Mapping[str, tuple[str, ...]],
         max_file_bytes: int,
         include_tests: bool,
+        stub_spec: str = "docs/api.md",
     ) -> None:
         set_field(self, "enabled", enabled)
         set_field(self, "auto_update_trivial", auto_update_trivial)
@@ -223,6 +226,7 @@ class Discrepancy(FrozenRecord):
         set_field(self, "code_globs", code_globs)
         set_field(self, "max_file_bytes", max_file_bytes)
         set_field(self, "include_tests", include_tests)
+        set_field(self, "stub_spec", stub_spec)
 
 
 class Notifications(FrozenRecord):
@@ -439,6 +443,7 @@ def build(effective: Mapping[str, Any], *, path: Path | None, raw: Mapping[str, 
                     code_globs=_code_globs(disc["codeGlobs"]),
                     max_file_bytes=int(disc["maxFileBytes"]),
                     include_tests=bool(disc["includeTests"]),
+                    stub_spec=str(disc["stubSpec"]),
                 ),
                 notifications=Notifications(
                     bool(notes["enabled"]),

@@ -17,7 +17,7 @@ from ..code.select import glob_match
 from ..model import Location, Route, Surface, Symbol, path_key
 from ..record import FrozenRecord, Record, set_field
 from .compare import Finding, compare_symbol, is_type_kind, norm_type, signature_text
-from .model import RULES, Discrepancy, severity_rank
+from .model import RULES, Discrepancy, Target, severity_rank
 
 
 class _Documented(Protocol):
@@ -25,6 +25,8 @@ class _Documented(Protocol):
     def span(self) -> tuple[int, int]: ...
     @property
     def ignore(self) -> tuple[str, ...]: ...
+    @property
+    def also(self) -> tuple[tuple[int, int], ...]: ...
 
 
 class DocSymbolLike(_Documented, Protocol):
@@ -168,6 +170,7 @@ class _Builder:
         span: tuple[int, int] | None = None,
         ignore: Iterable[str] = (),
         key: str | None = None,
+        target: Target | None = None,
     ) -> None:
         meta = RULES[rule]
         if meta.check_type not in self.policy.check_types or _ignored(rule, ignore):
@@ -187,6 +190,7 @@ class _Builder:
             spec_value=spec_value,
             code_value=code_value,
             spec_span=span,
+            target=target,
         )
         self.out.setdefault(d.fingerprint, d)
 
@@ -202,7 +206,12 @@ class _Builder:
             code_value=f.code_value,
             span=doc.span,
             ignore=doc.ignore,
+            target=_target(doc, doc.symbol, code),
         )
+
+
+def _target(doc: _Documented, documented: Symbol | Route, code: Symbol | Route | None) -> Target:
+    return Target((doc.span, *doc.also), documented, code)
 
 
 def _matches_globs(path: str, globs: Sequence[str]) -> bool:
@@ -337,6 +346,7 @@ def _detect_routes(
                     span=doc.span,
                     ignore=doc.ignore,
                     key=key,
+                    target=_target(doc, r, code),
                 )
             continue
         was_served = [c for c in old_routes if _route_key_matches(key, c)]
@@ -374,6 +384,7 @@ def _detect_routes(
                 span=doc.span,
                 ignore=doc.ignore,
                 key=key,
+                target=_target(doc, r, code),
             )
         elif was_served:
             b.add(
@@ -388,6 +399,7 @@ def _detect_routes(
                 span=doc.span,
                 ignore=doc.ignore,
                 key=key,
+                target=_target(doc, r, was_served[0]),
             )
         else:
             b.add(
@@ -401,6 +413,7 @@ def _detect_routes(
                 span=doc.span,
                 ignore=doc.ignore,
                 key=key,
+                target=_target(doc, r, None),
             )
     old_keys = {c.key for c in old_routes}
     undocumented_by_change = (
@@ -430,6 +443,7 @@ def _detect_routes(
             code=code.location,
             code_value=f"{code.method} {code.path_display}",
             key=code.key,
+            target=Target((), None, code),
         )
 
 
@@ -508,6 +522,7 @@ def _detect_symbols(
                     spec_value=ds.name,
                     span=doc.span,
                     ignore=doc.ignore,
+                    target=_target(doc, ds, old_cands[0] if old_cands else None),
                 )
                 continue
             code = cands[0]
@@ -565,6 +580,7 @@ def _detect_symbols(
             code_value=detail,
             severity=severity,
             key=f"{code.name}@{code.exported_from}",
+            target=Target((), None, code),
         )
 
 

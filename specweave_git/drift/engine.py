@@ -305,14 +305,14 @@ def _check_whole(
     cache: FactsCache,
     cfg: Config,
     stats: Any,
-) -> tuple[list[Discrepancy], list[str]]:
-    """``--all``: the whole tree's surfaces, every finding."""
+) -> tuple[list[Discrepancy], list[str], dict[str, str]]:
+    """``--all``: the whole tree's surfaces, every finding (and path -> blob read)."""
     new = code_surface(trees.new, load, cache, select_options(cfg), stats)
     specs = spec_surface(trees.new, load, cache, cfg)
     found = detect(new, None, specs.files, trees.scope, policy(cfg))
     warnings = [w.render() for w in new.warnings]
     warnings += [w.render() for sf in specs.files for w in sf.warnings]
-    return found, warnings
+    return found, warnings, dict(trees.new)
 
 
 def _check_change(
@@ -322,7 +322,7 @@ def _check_change(
     cache: FactsCache,
     cfg: Config,
     stats: Any,
-) -> tuple[list[Discrepancy], list[str]]:
+) -> tuple[list[Discrepancy], list[str], dict[str, str]]:
     """A staged change or a range: the base tree's index (cached per tree id) patched with
     the change, and surfaces linked only where the change can reach (code/lean.py)."""
     from ..code.lean import partial_surface
@@ -419,7 +419,9 @@ def _check_change(
     found = detect(new.surface, old.surface, specs.files, scope, policy(cfg), tree)
     warnings = [w.render() for w in new.surface.warnings if w.path in scope.changed_code]
     warnings += [w.render() for sf in specs.files for w in sf.warnings]
-    return found, warnings
+    blobs = {p: b for p, (b, _) in new_ix.code.items()}
+    blobs.update(new_ix.specs)
+    return found, warnings, blobs
 
 
 def check_repository(
@@ -431,8 +433,13 @@ def check_repository(
     fail_on: str | None = None,
     deepen: bool = False,
     config_path: Path | None = None,
+    fix: str | None = None,
 ) -> CheckResult:
-    """The whole check of DESIGN §3 (without fixing): what ``check`` reports."""
+    """The whole check of DESIGN §3: what ``check`` reports.
+
+    ``fix`` (``trivial`` | ``minor``; ``auto``: trivial when the config's
+    ``autoUpdateTrivial`` says so) rewrites eligible findings' specs in the work tree.
+    """
     from ..code.surface import Stats
     from ..config import load_config
     from ..gitio.repo import cache_dir, open_repo
@@ -447,21 +454,47 @@ def check_repository(
     stats = Stats()
     try:
         if trees.changes is None:
-            found, warnings = _check_whole(trees, load, cache, cfg, stats)
+            found, warnings, blobs = _check_whole(trees, load, cache, cfg, stats)
         else:
-            found, warnings = _check_change(repo, trees, load, cache, cfg, stats)
+            found, warnings, blobs = _check_change(repo, trees, load, cache, cfg, stats)
     finally:
         cache.close()
     decisions = bl.load(bl.baseline_path(repo.root))
     found, stale = bl.apply(found, decisions)
+    d = cfg.sync.orchestration.discrepancy
+    if fix == "auto":
+        fix = "trivial" if d.auto_update_trivial else None
+    fixed_files: list[str] = []
+    fix_warnings: list[str] = []
+    if fix:
+        from .fixio import fix_findings
+
+        def code_source(path: str) -> bytes | None:
+            blob = blobs.get(path)
+            return load([blob]).get(blob) if blob else None
+
+        report = fix_findings(
+            repo,
+            found,
+            blobs,
+            code_source,
+            fix,
+            review=d.require_review_for,
+            scope_kind=trees.scope.kind,
+        )
+        found, fixed_files = report.discrepancies, report.fixed_files
+        fix_warnings = report.warnings
+        warnings += report.warnings
     return CheckResult(
         scope=trees.scope,
         discrepancies=found,
         fail_on=fail_on or cfg.sync.orchestration.discrepancy.fail_on,
         files_parsed=stats.files_parsed,
         elapsed_ms=int((time.perf_counter() - t0) * 1000),
+        fixed_files=fixed_files,
         warnings=warnings,
         # A change-scoped check sees only part of the findings: staleness needs --all.
         stale_baseline=[e.fingerprint for e in stale] if trees.scope.whole_tree else [],
         justifications=bl.justifications(decisions),
+        fix_warnings=fix_warnings,
     )

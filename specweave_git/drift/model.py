@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..digest import sha256_hex
-from ..model import Location
+from ..model import Location, Route, Symbol
 from ..record import FrozenRecord, set_field
 
 SEVERITIES: tuple[str, ...] = ("trivial", "minor", "major", "breaking")
@@ -113,6 +113,28 @@ RULES: dict[str, Rule] = {
 }
 
 
+class Target(FrozenRecord):
+    """What a fixer needs beyond the report: every line span of the documenting item
+    (the primary first, then the same item's other places in that spec), the item as
+    documented and its code counterpart. Never rendered: the JSON contract is unchanged."""
+
+    __slots__ = ("code", "doc", "spans")
+
+    spans: tuple[tuple[int, int], ...]
+    doc: Symbol | Route | None
+    code: Symbol | Route | None
+
+    def __init__(
+        self,
+        spans: tuple[tuple[int, int], ...],
+        doc: Symbol | Route | None,
+        code: Symbol | Route | None,
+    ) -> None:
+        set_field(self, "spans", spans)
+        set_field(self, "doc", doc)
+        set_field(self, "code", code)
+
+
 def fingerprint(rule: str, subject_key: str, spec_path: str | None) -> str:
     """Short hash of (rule, subject key, spec path): stable across commits."""
     raw = f"{rule}\x00{subject_key}\x00{spec_path or ''}"
@@ -133,6 +155,7 @@ class Discrepancy(FrozenRecord):
         "status",
         "subject",
         "subject_key",
+        "target",
     )
 
     rule: str
@@ -148,6 +171,7 @@ class Discrepancy(FrozenRecord):
     status: str  # new | accepted | dismissed | fixed
     # (start, end) lines of the documenting text in the spec, for fixers
     spec_span: tuple[int, int] | None
+    target: Target | None  # for fixers (drift/fix.py, drift/apply.py); not in to_json
 
     def __init__(
         self,
@@ -163,6 +187,7 @@ class Discrepancy(FrozenRecord):
         code_value: str | None = None,
         status: str = "new",
         spec_span: tuple[int, int] | None = None,
+        target: Target | None = None,
     ) -> None:
         set_field(self, "rule", rule)
         set_field(self, "severity", severity)
@@ -176,6 +201,7 @@ class Discrepancy(FrozenRecord):
         set_field(self, "code_value", code_value)
         set_field(self, "status", status)
         set_field(self, "spec_span", spec_span)
+        set_field(self, "target", target)
 
     @property
     def fingerprint(self) -> str:

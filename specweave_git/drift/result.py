@@ -33,6 +33,7 @@ class CheckResult(Record):
         "elapsed_ms",
         "fail_on",
         "files_parsed",
+        "fix_warnings",
         "fixed_files",
         "justifications",
         "scope",
@@ -51,6 +52,8 @@ class CheckResult(Record):
     # fingerprint -> why an accepted/dismissed finding was settled (from the baseline);
     # SARIF carries it as the suppression's justification.
     justifications: dict[str, str]
+    # What --fix left alone and why (also in ``warnings``): shown whatever the format.
+    fix_warnings: list[str]
 
     def __init__(
         self,
@@ -63,6 +66,7 @@ class CheckResult(Record):
         warnings: list[str] | None = None,
         stale_baseline: list[str] | None = None,
         justifications: dict[str, str] | None = None,
+        fix_warnings: list[str] | None = None,
     ) -> None:
         self.scope = scope
         self.discrepancies = discrepancies
@@ -73,6 +77,7 @@ class CheckResult(Record):
         self.warnings = [] if warnings is None else warnings
         self.stale_baseline = [] if stale_baseline is None else stale_baseline
         self.justifications = {} if justifications is None else justifications
+        self.fix_warnings = [] if fix_warnings is None else fix_warnings
 
     @property
     def exit_code(self) -> int:

@@ -66,6 +66,16 @@ def layout(result: CheckResult) -> list[Line]:
         )
     for warning in result.warnings:
         lines.append([("warning: ", "yellow"), (warning, None)])
+    if result.fixed_files:
+        import shlex
+
+        files = " ".join(shlex.quote(f) for f in result.fixed_files)
+        lines.append(
+            [
+                (f"fixed {len(result.fixed_files)} spec file(s) from the code; ", "green"),
+                (f"re-stage: git add {files}", "bold"),
+            ]
+        )
     exit_style = "bold red" if result.exit_code else "bold green"
     lines.append([(summary_line(result), exit_style)])
     return lines

@@ -1,0 +1,72 @@
+"""``specweave-git hook pre-push``: check what a push sends, from pre-commit's environment.
+
+pre-commit runs a hook's ``entry`` without a shell, so ``--base "$PRE_COMMIT_FROM_REF"``
+cannot be written in ``.pre-commit-hooks.yaml``; this command reads the variables itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HOOKS = ("pre-push",)
+FORMATS = ("text", "json", "markdown", "sarif", "github")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "hook",
+        choices=HOOKS,
+        help="pre-push: check PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF (set by pre-commit)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("trivial", "minor", "major", "breaking", "never"),
+        help="lowest severity that fails the check (default: config failOn, else major)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default .specweave/config.json)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    from pathlib import Path
+
+    from ..drift.engine import check_repository
+    from ..gitio.push import push_scope
+    from ..gitio.repo import open_repo
+    from ..report import render, should_color
+
+    repo_dir = Path(args.repo) if args.repo else None
+    scope = push_scope(
+        open_repo(repo_dir),
+        os.environ.get("PRE_COMMIT_FROM_REF"),
+        os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH"),
+        os.environ.get("PRE_COMMIT_REMOTE_NAME"),
+    )
+    print(f"specweave-git: checking {scope.reason}", file=sys.stderr)
+    if scope.kind == "none":
+        return 0
+    result = check_repository(
+        repo_dir,
+        scope_kind=scope.kind,
+        base=scope.base,
+        head=scope.head,
+        fail_on=args.fail_on,
+        config_path=Path(args.config) if args.config else None,
+    )
+    if getattr(args, "verbose", False):
+        for w in result.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    if args.output:
+        from ..config.atomic import atomic_write
+
+        atomic_write(Path(args.output), render(result, args.format, color=False).encode())
+        if args.format == "text":
+            print(render(result, "text", color=should_color(sys.stdout)), end="")
+    else:
+        print(render(result, args.format, color=should_color(sys.stdout)), end="")
+    return result.exit_code
