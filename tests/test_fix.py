@@ -10,6 +10,7 @@ import pytest
 
 from specweave_git.cli.main import main
 from specweave_git.drift import fixio
+from specweave_git.drift.fix import rename_route_params
 
 from .conftest import Repo
 
@@ -84,6 +85,15 @@ ROWS: list[tuple[str, str, str, str, str, str, str]] = [
         "```ts\nexport function createUser(name: string): string;\n```\n",
         "# API\n\n### `createUser(fullName: string): string` — makes one\n\n"
         "```ts\nexport function createUser(\n  fullName: string,\n): string;\n```\n",
+        "param-renamed",
+    ),
+    (
+        "ts-param-setext-heading",
+        "src/users.ts",
+        "export function createUser(name: string): string {\n  return name;\n}\n",
+        "export function createUser(fullName: string): string {\n  return fullName;\n}\n",
+        "# API\n\ncreateUser(name: string): string\n----\n\nCreates one.\n",
+        "# API\n\ncreateUser(fullName: string): string\n----\n\nCreates one.\n",
         "param-renamed",
     ),
     (
@@ -361,3 +371,26 @@ def test_auto_update_trivial_makes_fix_the_hook_default(
     capsys.readouterr()
     assert (repo.path / DOCS).read_text() == (fixed_spec if fixed else spec)
     assert exit_code == (1 if fixed else 0)
+
+
+@pytest.mark.parametrize(
+    ("line", "in_code", "expected"),
+    [
+        ("## GET /a/:id/b/:sub", False, "## GET /a/:key/b/:part"),
+        ("- `GET /a/{id}/b/{sub}` and more", False, "- `GET /a/{key}/b/{part}` and more"),
+        ("| GET /a/{id:int}/b/{sub} |", False, "| GET /a/{key:int}/b/{part} |"),
+        ("GET /a/:id?/b/:sub(\\d+)", False, "GET /a/:key?/b/:part(\\d+)"),
+        # Another method, or a longer path, is another route: left alone.
+        ("## DELETE /a/:id/b/:sub", False, "## DELETE /a/:id/b/:sub"),
+        ("## GET /a/:id/b/:sub/c", False, "## GET /a/:id/b/:sub/c"),
+        # In code the method is a call and a mounted prefix may be missing.
+        ('@bp.route("/b/<int:sub>")', True, '@bp.route("/b/<int:part>")'),
+        ("router.get('/:id/b/:sub', h)", True, "router.get('/:key/b/:part', h)"),
+    ],
+)
+def test_route_parameters_are_renamed_in_the_style_written(
+    line: str, in_code: bool, expected: str
+) -> None:
+    assert rename_route_params(
+        line, "GET", "/a/{id}/b/{sub}", ["key", "part"], in_code=in_code
+    ) == (expected)
