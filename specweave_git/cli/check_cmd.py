@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..drift.result import CheckResult
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
 
@@ -47,13 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
     from pathlib import Path
 
     from ..context import detect as detect_context
     from ..drift.engine import check_repository
     from ..errors import UsageError
-    from ..report import render, should_color
 
     if args.head and not args.base:
         raise UsageError("--head needs --base", pointer="--head")
@@ -79,6 +81,17 @@ def run(args: argparse.Namespace) -> int:
         config_path=Path(args.config) if args.config else None,
         fix=fix,
     )
+    emit(result, args)
+    return result.exit_code
+
+
+def emit(result: CheckResult, args: argparse.Namespace) -> None:
+    """Print (and with --output, write) a check result as the command's flags ask."""
+    import sys
+    from pathlib import Path
+
+    from ..report import render, should_color
+
     if getattr(args, "verbose", False):
         for w in result.warnings:
             print(f"warning: {w}", file=sys.stderr)
@@ -94,4 +107,3 @@ def run(args: argparse.Namespace) -> int:
             print(render(result, "text", color=should_color(sys.stdout)), end="")
     else:
         print(render(result, args.format, color=should_color(sys.stdout)), end="")
-    return result.exit_code

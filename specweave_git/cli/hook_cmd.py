@@ -38,7 +38,6 @@ def run(args: argparse.Namespace) -> int:
     from ..drift.engine import check_repository
     from ..gitio.push import push_scope
     from ..gitio.repo import open_repo
-    from ..report import render, should_color
 
     repo_dir = Path(args.repo) if args.repo else None
     scope = push_scope(
@@ -58,15 +57,7 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         config_path=Path(args.config) if args.config else None,
     )
-    if getattr(args, "verbose", False):
-        for w in result.warnings:
-            print(f"warning: {w}", file=sys.stderr)
-    if args.output:
-        from ..config.atomic import atomic_write
+    from .check_cmd import emit
 
-        atomic_write(Path(args.output), render(result, args.format, color=False).encode())
-        if args.format == "text":
-            print(render(result, "text", color=should_color(sys.stdout)), end="")
-    else:
-        print(render(result, args.format, color=should_color(sys.stdout)), end="")
+    emit(result, args)
     return result.exit_code
