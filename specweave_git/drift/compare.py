@@ -50,6 +50,16 @@ def _sort_unions(t: str) -> str:
     return t
 
 
+def type_change(doc: str | None, code: str | None) -> str | None:
+    """How a documented type text differs from the code's: ``"changed"`` (another type),
+    ``"format"`` (same type, other formatting) or None (same, or a side has no type)."""
+    if doc is None or code is None:
+        return None
+    if norm_type(doc) != norm_type(code):
+        return "changed"
+    return "format" if raw_type(doc) != raw_type(code) else None
+
+
 def raw_type(text: str | None) -> str | None:
     return None if text is None else re.sub(r"\s+", " ", text).strip()
 
@@ -148,19 +158,19 @@ def compare_signature(name: str, doc: Signature, code: Signature) -> Iterator[Fi
         if hit is None:
             continue
         cp = hit[1]
-        if dp.type is not None and cp.type is not None:
-            if norm_type(dp.type) != norm_type(cp.type):
-                yield Finding(
-                    "param-type-changed",
-                    f"{name}({pname})",
-                    f"parameter `{pname}` of {name} is documented as `{raw_type(dp.type)}` "
-                    f"but the code takes `{raw_type(cp.type)}`",
-                    f"update the documented type of `{pname}` to `{raw_type(cp.type)}`",
-                    raw_type(dp.type),
-                    raw_type(cp.type),
-                )
-            elif raw_type(dp.type) != raw_type(cp.type):
-                format_only = True
+        change = type_change(dp.type, cp.type)
+        if change == "changed":
+            yield Finding(
+                "param-type-changed",
+                f"{name}({pname})",
+                f"parameter `{pname}` of {name} is documented as `{raw_type(dp.type)}` "
+                f"but the code takes `{raw_type(cp.type)}`",
+                f"update the documented type of `{pname}` to `{raw_type(cp.type)}`",
+                raw_type(dp.type),
+                raw_type(cp.type),
+            )
+        elif change == "format":
+            format_only = True
         if bool(dp.optional or dp.rest) != bool(cp.optional or cp.rest):
             yield Finding(
                 "param-optionality-changed",
@@ -172,19 +182,19 @@ def compare_signature(name: str, doc: Signature, code: Signature) -> Iterator[Fi
                 "optional" if dp.optional else "required",
                 "optional" if cp.optional else "required",
             )
-    if doc.returns is not None and code.returns is not None:
-        if norm_type(doc.returns) != norm_type(code.returns):
-            yield Finding(
-                "return-type-changed",
-                f"{name}: return",
-                f"{name} is documented to return `{raw_type(doc.returns)}` but returns "
-                f"`{raw_type(code.returns)}`",
-                f"update the documented return type to `{raw_type(code.returns)}`",
-                raw_type(doc.returns),
-                raw_type(code.returns),
-            )
-        elif raw_type(doc.returns) != raw_type(code.returns):
-            format_only = True
+    change = type_change(doc.returns, code.returns)
+    if change == "changed":
+        yield Finding(
+            "return-type-changed",
+            f"{name}: return",
+            f"{name} is documented to return `{raw_type(doc.returns)}` but returns "
+            f"`{raw_type(code.returns)}`",
+            f"update the documented return type to `{raw_type(code.returns)}`",
+            raw_type(doc.returns),
+            raw_type(code.returns),
+        )
+    elif change == "format":
+        format_only = True
     if format_only:
         yield Finding(
             "signature-format",
@@ -212,9 +222,8 @@ def compare_fields(name: str, doc: tuple[Field, ...], code: tuple[Field, ...]) -
                 None,
             )
             continue
-        if df.type is None or cf.type is None:
-            continue
-        if norm_type(df.type) != norm_type(cf.type):
+        change = type_change(df.type, cf.type)
+        if change == "changed":
             yield Finding(
                 "field-type-changed",
                 f"{name}.{fname}",
@@ -224,7 +233,7 @@ def compare_fields(name: str, doc: tuple[Field, ...], code: tuple[Field, ...]) -
                 raw_type(df.type),
                 raw_type(cf.type),
             )
-        elif raw_type(df.type) != raw_type(cf.type):
+        elif change == "format":
             format_only = True
     for fname, cf in code_by.items():
         if fname in doc_by:

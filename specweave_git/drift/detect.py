@@ -209,6 +209,34 @@ class _Builder:
             target=_target(doc, doc.symbol, code),
         )
 
+    def route_doc(
+        self,
+        rule: str,
+        doc: DocRouteLike,
+        message: str,
+        recommendation: str,
+        *,
+        code: Route | None,
+        spec_value: str | None,
+        code_value: str | None = None,
+    ) -> None:
+        """A finding about a documented route: located at the doc, keyed by its route key."""
+        r = doc.route
+        self.add(
+            rule,
+            f"{r.method} {r.path_display}",
+            message,
+            recommendation,
+            spec=r.location,
+            code=code.location if code is not None else None,
+            spec_value=spec_value,
+            code_value=code_value,
+            span=doc.span,
+            ignore=doc.ignore,
+            key=r.key,
+            target=_target(doc, r, code),
+        )
+
 
 def _target(doc: _Documented, documented: Symbol | Route, code: Symbol | Route | None) -> Target:
     return Target((doc.span, *doc.also), documented, code)
@@ -308,20 +336,16 @@ def _detect_routes(
                 or was_resolved
                 or (code.location.path in scope.changed_code)
             ):
-                b.add(
+                b.route_doc(
                     "route-unresolved",
-                    subject,
+                    doc,
                     f"{r.method} {r.path_display} matches {code.method} {code.path_display}"
                     f" only if its dynamic prefix fits: {code.source or 'unreadable value'}",
                     "document the value (e.g. in .env.example) or use a constant the "
                     "repository defines, so the served path can be checked",
-                    spec=r.location,
-                    code=code.location,
+                    code=code,
                     spec_value=r.path_display,
                     code_value=code.path_display,
-                    span=doc.span,
-                    ignore=doc.ignore,
-                    key=key,
                 )
             continue
         if served:
@@ -333,20 +357,15 @@ def _detect_routes(
                 and doc_names != code_names
                 and (old is None or spec_touched or code.location.path in scope.changed_code)
             ):
-                b.add(
+                b.route_doc(
                     "route-param-renamed",
-                    subject,
+                    doc,
                     f"{r.method} {r.path_display} is served as "
                     f"{code.method} {code.path_display}: path parameters renamed",
                     f"update the documented path to {code.path_display}",
-                    spec=r.location,
-                    code=code.location,
+                    code=code,
                     spec_value=r.path_display,
                     code_value=code.path_display,
-                    span=doc.span,
-                    ignore=doc.ignore,
-                    key=key,
-                    target=_target(doc, r, code),
                 )
             continue
         was_served = [c for c in old_routes if _route_key_matches(key, c)]
@@ -371,49 +390,34 @@ def _detect_routes(
         if swapped:
             code = swapped[0]
             explained.add((code.method, path_key(code.path)))
-            b.add(
+            b.route_doc(
                 "route-method-changed",
-                subject,
+                doc,
                 f"{r.method} {r.path_display} is documented but the code serves "
                 f"{code.method} {code.path_display}",
                 f"document {code.method} {code.path_display} instead of {r.method}",
-                spec=r.location,
-                code=code.location,
+                code=code,
                 spec_value=r.method,
                 code_value=code.method,
-                span=doc.span,
-                ignore=doc.ignore,
-                key=key,
-                target=_target(doc, r, code),
             )
         elif was_served:
-            b.add(
+            b.route_doc(
                 "route-missing",
-                subject,
+                doc,
                 f"{r.method} {r.path_display} is documented but this change removed it "
                 f"(it was served from {was_served[0].location.path})",
                 "restore the route, or mark it deprecated/removed in the spec",
-                spec=r.location,
-                code=was_served[0].location,
+                code=was_served[0],
                 spec_value=subject,
-                span=doc.span,
-                ignore=doc.ignore,
-                key=key,
-                target=_target(doc, r, was_served[0]),
             )
         else:
-            b.add(
+            b.route_doc(
                 "route-unimplemented",
-                subject,
+                doc,
                 f"{r.method} {r.path_display} is documented but no code serves it",
                 "implement the route, or remove it from the spec",
-                spec=r.location,
                 code=None,
                 spec_value=subject,
-                span=doc.span,
-                ignore=doc.ignore,
-                key=key,
-                target=_target(doc, r, None),
             )
     old_keys = {c.key for c in old_routes}
     undocumented_by_change = (
