@@ -98,14 +98,9 @@ def blob_loader(repo: Repo, disk: Mapping[str, str]) -> Callable[[list[str]], di
 def _env_defaults(
     entries: Iterable[tuple[str, str]], load: Callable[[list[str]], dict[str, bytes]]
 ) -> dict[str, tuple[str, str]]:
-    from ..code.values import ENV_FILES, env_defaults_from_files
+    from .treeindex import env_defaults, is_env_file
 
-    wanted = [(p, b) for p, b in entries if p.rsplit("/", 1)[-1] in ENV_FILES]
-    if not wanted:
-        return {}
-    blobs = load([b for _, b in wanted])
-    texts = {p: blobs[b].decode("utf-8", "replace") for p, b in wanted if b in blobs}
-    return env_defaults_from_files(texts)
+    return env_defaults({p: b for p, b in entries if is_env_file(p)}, load)
 
 
 def code_surface(
@@ -193,7 +188,6 @@ class SpecStore:
             sf = _parse_spec(p, raw)
             self._full[p] = sf
             fresh[self.keys[p]] = sf.to_json()
-            fresh["sum:" + self.keys[p]] = _spec_summary(sf)
         self.cache.put_many(fresh)
 
     def summaries(self) -> dict[str, dict[str, Any]]:
@@ -209,7 +203,7 @@ class SpecStore:
                 out[p] = hit
         if missing:
             self._parse_missing(missing)
-            fresh = {}
+            fresh = {}  # summaries are written here only: parsing writes the full facts
             for p in missing:
                 if p in self._full:
                     out[p] = fresh["sum:" + self.keys[p]] = _spec_summary(self._full[p])

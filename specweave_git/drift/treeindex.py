@@ -145,7 +145,8 @@ def settings_digest(code_options: SelectOptions, spec_options: SpecOptions) -> s
     return digest(raw.encode())[:16]  # a cache key
 
 
-def _env_defaults(env_files: dict[str, str], load: Loader) -> dict[str, tuple[str, str]]:
+def env_defaults(env_files: Mapping[str, str], load: Loader) -> dict[str, tuple[str, str]]:
+    """Documented environment defaults from the env-example files (path -> blob)."""
     if not env_files:
         return {}
     blobs = load(sorted(set(env_files.values())))
@@ -153,7 +154,7 @@ def _env_defaults(env_files: dict[str, str], load: Loader) -> dict[str, tuple[st
     return env_defaults_from_files(texts)
 
 
-def _is_env_file(path: str) -> bool:
+def is_env_file(path: str) -> bool:
     return path.rsplit("/", 1)[-1] in ENV_FILES
 
 
@@ -171,13 +172,13 @@ def build(
     files, _ = select(entries, code_options)
     sums = summaries(files, load, cache, stats)
     store = spec_store_factory(list(entries))
-    env_files = {p: b for p, b in entries if _is_env_file(p)}
+    env_files = {p: b for p, b in entries if is_env_file(p)}
     return TreeIndex(
         code={f.path: (f.blob, f.language) for f in files},
         specs=dict(store.sel.specs),
         metadata=dict(store.sel.metadata),
         env_files=env_files,
-        env_defaults=_env_defaults(env_files, load),
+        env_defaults=env_defaults(env_files, load),
         names=index_names(sums),
         routing=sorted(p for p, s in sums.items() if s.get("routing")),
         spec_sums=store.summaries(),
@@ -277,16 +278,16 @@ def patched(
         spec_sums.update(spec_store_factory(list(sel.specs)).summaries())
     env_changed = False
     for p, b in added:
-        if _is_env_file(p):
+        if is_env_file(p):
             env_files[p] = b
             env_changed = True
-    env_changed = env_changed or any(_is_env_file(p) for p in gone)
+    env_changed = env_changed or any(is_env_file(p) for p in gone)
     return TreeIndex(
         code=code,
         specs=specs,
         metadata=metadata,
         env_files=env_files,
-        env_defaults=_env_defaults(env_files, load) if env_changed else base.env_defaults,
+        env_defaults=env_defaults(env_files, load) if env_changed else base.env_defaults,
         names=names,
         routing=sorted(routing),
         spec_sums=spec_sums,
