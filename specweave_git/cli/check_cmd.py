@@ -24,11 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="in a shallow clone, fetch more history until the merge base is found",
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("trivial", "minor", "major", "breaking", "never"),
-        help="lowest severity that fails the check (default: config failOn, else major)",
-    )
     fix = parser.add_mutually_exclusive_group()
     fix.add_argument(
         "--fix",
@@ -42,6 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-fix",
         action="store_true",
         help="never fix, even in a hook with autoUpdateTrivial",
+    )
+    add_report_arguments(parser)
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags every command that runs a check shares: policy, output and config."""
+    parser.add_argument(
+        "--fail-on",
+        choices=("trivial", "minor", "major", "breaking", "never"),
+        help="lowest severity that fails the check (default: config failOn, else major)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")

@@ -9,25 +9,17 @@ from __future__ import annotations
 import argparse
 
 HOOKS = ("pre-push",)
-FORMATS = ("text", "json", "markdown", "sarif", "github")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from .check_cmd import add_report_arguments
+
     parser.add_argument(
         "hook",
         choices=HOOKS,
         help="pre-push: check PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF (set by pre-commit)",
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("trivial", "minor", "major", "breaking", "never"),
-        help="lowest severity that fails the check (default: config failOn, else major)",
-    )
-    parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument(
-        "--config", metavar="FILE", help="config file (default .specweave/config.json)"
-    )
+    add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
