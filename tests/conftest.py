@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .fakes.fixtures import fake_github, github_env  # noqa: F401 (fixtures for all tests)
+
 # Variables that change what the tool detects or which repository git talks to. CI runs
 # the suite with CI=true; tests must see the same environment everywhere.
 _SCRUB = (
@@ -17,6 +19,8 @@ _SCRUB = (
     "GITHUB_EVENT_NAME",
     "GITHUB_EVENT_PATH",
     "GITHUB_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
     "GITHUB_STEP_SUMMARY",
     "GITHUB_OUTPUT",
     "GITHUB_ACTOR",

@@ -87,7 +87,25 @@ def run(args: argparse.Namespace) -> int:
         fix=fix,
     )
     emit(result, args)
+    if args.format == "text" and not hook:
+        notice_pending(args)
     return result.exit_code
+
+
+def notice_pending(args: argparse.Namespace) -> None:
+    """The pending-notifications line on stderr, for a person at a terminal only."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return
+    from pathlib import Path
+
+    from ..gitio.repo import open_repo
+    from ..notify.terminal import pending_line
+
+    line = pending_line(open_repo(Path(args.repo) if args.repo else None))
+    if line:
+        print(line, file=sys.stderr)
 
 
 def emit(result: CheckResult, args: argparse.Namespace) -> None:

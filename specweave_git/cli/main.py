@@ -26,7 +26,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "discrepancies": ("discrepancies_cmd", "list, show, accept or dismiss discrepancies"),
     "config": ("config_cmd", "validate, show or migrate .specweave/config.json"),
     "changes": ("changes_cmd", "list the changed files git reports for a scope (debugging)"),
+    "notifications": ("notifications_cmd", "list, dismiss, archive or clean up notifications"),
     "hook": ("hook_cmd", "run as a git hook: `hook pre-push` checks the pushed commits"),
+    "schedule": (
+        "schedule_cmd",
+        "scheduled jobs: list, run-due, run, pause, resume, reset, render",
+    ),
+    "action": ("action_cmd", "entry point of the GitHub Action (reads INPUT_* and the event)"),
+    "init": ("init_cmd", "write the workflow, pre-commit and config templates into a repository"),
+    "state": ("state_cmd", "pull or push the git notes and the state ref (refs/specweave/state)"),
+    "logs": ("logs_cmd", "verify the sync audit log's hash chain"),
+    "sync": ("sync_cmd", "sync specs with trackers (GitHub milestones and issues): plan, push"),
 }
 # Commands a git hook runs: they exit 0 at once when our own git call fired the hook.
 _HOOK_COMMANDS = frozenset({"check", "hook"})

@@ -9,6 +9,8 @@ property values also escape ``:`` and ``,``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..drift.model import Discrepancy
 from ..drift.result import SETTLED, CheckResult
 from ..model import Location
@@ -48,18 +50,28 @@ def command(d: Discrepancy, changed: frozenset[str] = frozenset()) -> str:
     return f"::{LEVELS[d.severity]} {','.join(props)}::{escape_data(body)}"
 
 
-def render(result: CheckResult, *, color: bool = False, width: int | None = None) -> str:
+def render(
+    result: CheckResult,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    reserved: Mapping[str, int] | None = None,
+) -> str:
+    """The annotations; ``reserved`` (level -> count) leaves slots of a level free for
+    the caller's own ``::warning::``/``::notice::`` lines in the same step."""
+    reserved = reserved or {}
     changed = result.scope.changed_code | result.scope.changed_specs
     by_level: dict[str, list[Discrepancy]] = {"error": [], "warning": [], "notice": []}
     for d in most_severe_first(result.discrepancies):
         if d.status not in SETTLED:
             by_level[LEVELS[d.severity]].append(d)
-    overflow = any(len(items) > PER_LEVEL for items in by_level.values())
+    slots = {level: max(0, PER_LEVEL - reserved.get(level, 0)) for level in by_level}
+    overflow = any(len(items) > slots[level] for level, items in by_level.items())
     lines: list[str] = []
     omitted = 0
     for level, items in by_level.items():
         # The closing summary is a notice itself: keep a notice slot free for it.
-        cap = PER_LEVEL - 1 if overflow and level == "notice" else PER_LEVEL
+        cap = max(0, slots[level] - 1) if overflow and level == "notice" else slots[level]
         lines += [command(d, changed) for d in items[:cap]]
         omitted += max(0, len(items) - cap)
     if omitted:

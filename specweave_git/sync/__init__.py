@@ -1,0 +1,1 @@
+"""Sync with external trackers: the permission gate, the audit log, the engine and providers."""
