@@ -409,10 +409,9 @@ def test_sticky_comment_created_then_updated(world: World) -> None:
     assert (
         first.steps["PR comment"].ok and "PR comment created" in first.steps["PR comment"].message
     )
+    # A re-run of the same workflow run with the same findings writes nothing.
     assert second.steps["PR comment"].ok
-    assert second.steps["PR comment"].message.startswith(
-        ("PR comment updated", "PR comment unchanged")
-    )
+    assert second.steps["PR comment"].message.startswith("PR comment unchanged")
     assert len(comments) == 1
     body = comments[0]["body"]
     assert "specweave-git:drift-report" in body and "field-added-required" in body
@@ -488,9 +487,40 @@ def test_notes_off_writes_nothing(world: World) -> None:
     assert check.stdout == b""
 
 
-def test_sync_input_is_reported_not_ignored(world: World) -> None:
+def test_sync_without_an_enabled_tracker_is_a_warning(world: World) -> None:
     run = world.run(world.env("pull_request", world.event("pull_request.opened.json"), sync="true"))
-    assert not run.steps["sync"].ok and "not available" in run.steps["sync"].message
+    assert not run.steps["sync"].ok and "no tracker is enabled" in run.steps["sync"].message
+    assert "notes push" in run.steps  # the note of the check is still pushed
+
+
+def test_sync_input_syncs_and_pushes_the_state(world: World) -> None:
+    from .sync_support import write_repo
+
+    write_repo(world.work, 3)
+    with FakeGitHub() as fake:
+        env = world.env("push", world.event("push.json"), sync="true", token=TOKEN, notes="false")
+        env.update(GITHUB_API_URL=fake.url, GITHUB_REPOSITORY="acme/widgets")
+        first = world.run(env)
+        second = world.run(env)
+        issues = [i for i in fake.issues.values() if "pull_request" not in i]
+        assert fake.invalid == []
+    assert first.steps["sync"].status == "done", first.steps["sync"].message
+    assert "4 created" in first.steps["sync"].message  # 3 issues and a milestone
+    assert len(issues) == 3  # the second run found them: nothing created twice
+    assert "created" not in second.steps["sync"].message
+    assert first.steps["notes push"].status == "done"
+    # the snapshot of the sync reached origin, so the next runner starts from it
+    state = git(
+        world.tmp,
+        "--git-dir",
+        str(world.origin),
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/specweave/state",
+    )
+    assert "sync/github/snapshot.json" in state.split()
+    assert TOKEN not in "\n".join(world.lines) + world.summary()
 
 
 # ---------------------------------------------------------------- the CLI command

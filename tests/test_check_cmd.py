@@ -517,3 +517,41 @@ def test_scope_flags_are_exclusive(repo: Repo, capsys: pytest.CaptureFixture[str
         main(["check", "--staged", "--all", "--repo", str(repo.path)])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- --since-last
+
+
+def test_since_last_checks_from_the_last_recorded_scan(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from specweave_git.gitio.repo import open_repo
+    from specweave_git.gitio.state import update_state
+    from specweave_git.schedule.state import since_last_record
+
+    project(repo, "major")
+    scanned = repo.commit("scanned by the scheduler")
+    # Before any scan is recorded: the whole tree, and a line saying why.
+    exit_code, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
+    assert doc["scope"]["kind"] == "all"
+    assert ("field-added-required", "major") in rules(doc)
+    update_state(
+        open_repo(repo.path),
+        since_last_record(scanned, "2026-11-21T00:00:00Z", {"major": 1}, "run-1"),
+        "scan",
+    )
+    repo.write("src/items.ts", code("major", "minor")["src/items.ts"])
+    head = repo.commit("a change after the scan")
+    exit_code, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
+    assert doc["scope"] == {"kind": "since-last", "base": scanned, "head": head}
+    # Only what changed since the scan is reported: the new minor drift.
+    assert ("param-added-optional", "minor") in rules(doc)
+
+
+def test_since_last_with_no_scan_recorded_says_so(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(repo)
+    repo.commit("first")
+    assert main(["check", "--since-last", "--repo", str(repo.path)]) == 0
+    assert "no full scan recorded" in capsys.readouterr().err

@@ -15,7 +15,8 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 
 # input name -> default when the variable is unset or empty (action.yml's defaults too).
 DEFAULTS: dict[str, str] = {
-    "fail-on": "major",
+    # Empty: the config's sync.orchestration.discrepancy.failOn decides (default major).
+    "fail-on": "",
     "base": "",
     "head": "",
     "comment": "true",
@@ -45,7 +46,7 @@ class Inputs(FrozenRecord):
         "working_directory",
     )
 
-    fail_on: str
+    fail_on: str | None  # None: the config decides
     base: str | None
     head: str | None
     comment: bool
@@ -57,7 +58,7 @@ class Inputs(FrozenRecord):
 
     def __init__(
         self,
-        fail_on: str = "major",
+        fail_on: str | None = None,
         base: str | None = None,
         head: str | None = None,
         comment: bool = True,
@@ -119,7 +120,7 @@ def _ref(env: Mapping[str, str], name: str) -> str | None:
 def read_inputs(env: Mapping[str, str]) -> Inputs:
     """Every input validated; the first bad one raises a ``UsageError`` naming it."""
     fail_on = _raw(env, "fail-on").lower()
-    if fail_on not in FAIL_ON:
+    if fail_on and fail_on not in FAIL_ON:
         raise _fail(
             "fail-on", f"expected one of {', '.join(FAIL_ON)}, found {_raw(env, 'fail-on')!r}"
         )
@@ -137,7 +138,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         if not full.is_file():
             raise _fail("config", f"no such file: {str(config)!r} (relative to {str(workdir)!r})")
     return Inputs(
-        fail_on=fail_on,
+        fail_on=fail_on or None,
         base=base,
         head=head,
         comment=_boolean(env, "comment"),

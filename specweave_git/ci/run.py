@@ -119,13 +119,48 @@ def _outputs(
     }
 
 
-def _sync_step(inputs: Inputs) -> Step:
-    from .publish import skipped
+def _sync_step(
+    repo: Repo, inputs: Inputs, config_path: Path | None, env: Mapping[str, str]
+) -> Step:
+    """Push the specs to every enabled tracker through the gate (the `sync` input), after
+    pulling the state ref: the last sync's snapshot and outbox are there, not on the runner."""
+    from ..config.load import load_config
+    from ..errors import SpecweaveError
+    from ..net.errors import NetError
+    from ..sync.engine import SyncOptions, run_sync
+    from .publish import done, failed, git_auth, skipped
 
     if not inputs.sync:
         return skipped("off (the `sync` input)")
-    # The tracker sync engine is not part of this version: say so instead of pretending.
-    return skipped("not available in this version of specweave-git; nothing synced", warn=True)
+    config = load_config(repo.root, path=config_path)
+    platforms = tuple(p for p in ("github", "jira", "ado") if getattr(config.sync, p).enabled)
+    if not platforms:
+        return skipped("no tracker is enabled (sync.github|jira|ado.enabled)", warn=True)
+    try:
+        if repo.run("remote", "get-url", "--", "origin").returncode == 0:
+            from ..gitio.remote import pull
+
+            with git_auth(repo, env, inputs.token):
+                pull(repo, "origin")
+        from ..net.secret import as_secret
+
+        # The `token` input and the runner's API URL (GHES) serve GitHub; JIRA and Azure
+        # DevOps read their own variables.
+        options = SyncOptions(
+            platforms=platforms,
+            token=as_secret(inputs.token),
+            base_url=env.get("GITHUB_API_URL") or None,
+        )
+        report = run_sync(repo, config, options)
+    except (SpecweaveError, NetError) as e:
+        return failed(f"sync failed: {e}")
+    parts = []
+    for p in report.platforms:
+        counts = {k: v for k, v in p.summary().items() if v}
+        text = p.error or ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
+        parts.append(f"{p.platform}: {text}")
+    text = "; ".join(parts) or "nothing to sync"
+    return failed(f"sync: {text}") if report.failed else done(text)
 
 
 def run_action(
@@ -171,12 +206,13 @@ def run_action(
             config_path=config,
         )
         json_path, sarif_path = _write_reports(result, report_dir(env, repo, reports))
-        from ..report import render
+        from ..report.markdown import render as render_markdown
 
         # Plain lines: as annotations they would take the slots findings need.
         for w in result.warnings:
             emit(f"specweave-git: warning: {' '.join(w.split())}")
-        markdown = render(result, "markdown", color=False)
+        # No elapsed time: a re-run with the same findings then leaves the comment alone.
+        markdown = render_markdown(result, timing=False)
         if event.kind == "pull_request" and inputs.comment:
             steps["PR comment"] = publish.pr_comment(env, event, inputs.token, markdown, result)
         elif event.kind == "pull_request":
@@ -184,16 +220,20 @@ def run_action(
         target = rng.head or head_of(repo)
         if inputs.notes and target:
             steps["git notes"] = publish.write_notes(repo, target, result, event, env, config)
-            if steps["git notes"].ok and event.fork and event.name == "pull_request":
-                steps["notes push"] = publish.skipped(
-                    "not pushed: a pull request from a fork gets a read-only token",
-                    warn=True,
-                )
-            elif steps["git notes"].ok:
-                steps["notes push"] = publish.push_notes(repo, env, inputs.token)
         elif not inputs.notes:
             steps["git notes"] = publish.skipped("off (the `notes` input)")
-    steps["sync"] = _sync_step(inputs)
+    # Sync before the push: its snapshot and audit trail live in the state ref, which the
+    # same push carries to origin.
+    steps["sync"] = _sync_step(repo, inputs, config, env)
+    notes_written = "git notes" in steps and steps["git notes"].status == "done"
+    # A sync that failed half-way still wrote its outbox: push that too.
+    synced = steps["sync"].status != "skipped"
+    if (notes_written or synced) and event.fork and event.name == "pull_request":
+        steps["notes push"] = publish.skipped(
+            "not pushed: a pull request from a fork gets a read-only token", warn=True
+        )
+    elif notes_written or synced:
+        steps["notes push"] = publish.push_notes(repo, env, inputs.token)
     for name, step in steps.items():
         if step.ok:
             emit(f"specweave-git: {name}: {' '.join(step.message.split())}")

@@ -17,6 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scope.add_argument(
         "--base", metavar="REF", help="a range: merge-base(REF, HEAD)..HEAD, like a PR"
     )
+    scope.add_argument(
+        "--since-last",
+        action="store_true",
+        help="what changed since the last scheduled full scan (run `state pull` first in a "
+        "fresh clone); a full check when no scan is recorded",
+    )
     scope.add_argument("--all", action="store_true", help="the whole working tree")
     parser.add_argument("--head", metavar="REF", help="head of the range (default HEAD)")
     parser.add_argument(
@@ -62,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
     from ..drift.engine import check_repository
     from ..errors import UsageError
 
-    if args.head and not args.base:
-        raise UsageError("--head needs --base", pointer="--head")
+    if args.head and not (args.base or args.since_last):
+        raise UsageError("--head needs --base or --since-last", pointer="--head")
+    base = args.base
     hook = detect_context().name == "hook"
     fix = args.fix
     if fix is None and hook and not args.no_fix:
@@ -72,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         kind = "staged"
     elif args.base:
         kind = "range"
+    elif args.since_last:
+        kind, base = since_last(args)
     elif args.all:
         kind = "all"
     else:
@@ -79,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     result = check_repository(
         Path(args.repo) if args.repo else None,
         scope_kind=kind,
-        base=args.base,
+        base=base,
         head=args.head,
         fail_on=args.fail_on,
         deepen=args.deepen,
@@ -90,6 +99,34 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text" and not hook:
         notice_pending(args)
     return result.exit_code
+
+
+def since_last(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The scope of ``--since-last``: the commit the last `discrepancy-check` job scanned
+    (kept in the state ref), or the whole tree when none is recorded or it is gone."""
+    import sys
+    from pathlib import Path
+
+    from ..gitio.repo import open_repo
+    from ..schedule.state import since_last_point
+
+    repo = open_repo(Path(args.repo) if args.repo else None)
+    point = since_last_point(repo)
+    if point is None:
+        print(
+            "specweave-git: no full scan recorded in refs/specweave/state (run "
+            "`specweave-git state pull`, or the discrepancy-check job); checking everything",
+            file=sys.stderr,
+        )
+        return "all", None
+    if repo.run("cat-file", "-e", f"{point}^{{commit}}").returncode != 0:
+        print(
+            f"specweave-git: the last scanned commit {point[:12]} is not in this clone; "
+            "checking everything",
+            file=sys.stderr,
+        )
+        return "all", None
+    return "since-last", point
 
 
 def notice_pending(args: argparse.Namespace) -> None:

@@ -58,7 +58,8 @@ def trees_for(repo: Repo, kind: str, base: str | None, head: str | None, deepen:
 
     if kind == "staged":
         cs = changes.staged(repo)
-    elif kind == "range":
+    elif kind in ("range", "since-last"):
+        # since-last: the caller resolved the commit of the last full scan into ``base``.
         if not base:
             raise UsageError("--base is required for a range check", pointer="--base")
         cs = changes.between(repo, base, head or "HEAD", deepen=deepen)

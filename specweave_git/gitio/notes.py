@@ -12,7 +12,12 @@ NOTES_REF = "refs/notes/specweave"
 
 # Who writes the notes commit when git knows nobody (a CI runner without user.name):
 # the note is data the tool records, so a tool identity is honest there.
-_FALLBACK_IDENTITY = ("-c", "user.name=specweave-git", "-c", "user.email=specweave-git@localhost")
+_FALLBACK_IDENTITY = (
+    "-c",
+    "user.name=specweave-git",
+    "-c",
+    "user.email=specweave-git@users.noreply.github.com",
+)
 _NO_IDENTITY = (
     b"Please tell me who you are",
     b"unable to auto-detect email address",

@@ -294,7 +294,9 @@ def _push_once(repo: Repo, remote: str, refs: list[str]) -> tuple[list[RefOutcom
 def push(
     repo: Repo,
     remote: str = "origin",
-    attempts: int = 5,
+    # Four writers pushing in a tight loop needed up to 5 attempts (measured); a few
+    # more leave room for a busier repository before giving up with an error.
+    attempts: int = 8,
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SyncResult:

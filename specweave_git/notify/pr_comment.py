@@ -26,8 +26,6 @@ ALL_CLEAR = (
 # Characters with a meaning in GFM inline text or a table cell, escaped with a backslash
 # (CommonMark lets any ASCII punctuation be); the backslash itself first, so user text
 # ending in "\" cannot swallow our escape of the next character.
-_BACKSLASHED = frozenset("\\`*_[]|~")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{3,}")
 
 
@@ -46,27 +44,10 @@ class CommentOutcome:
 
 
 def escape_markdown_user_text(text: str) -> str:
-    """User text (names, spec excerpts) made inert in GFM prose or a table cell.
+    """User text made inert in the comment: the one escaper the markdown report uses."""
+    from ..report.markdown import escape
 
-    ``<``, ``>``, ``&`` become entities (so ``-->`` cannot end our marker and no HTML gets
-    through), table and emphasis punctuation is backslash-escaped, newlines become
-    ``<br>`` (a table row is one line), and ``@`` gets a zero-width space after it so a
-    decorator such as ``@Controller`` does not notify a GitHub user of that name.
-    Not for text inside a code span, where entities and backslashes show literally.
-    """
-    out: list[str] = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
-        if ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _BACKSLASHED:
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("<br>")
-        elif ch == "@":
-            out.append("@\u200b")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return escape(text)
 
 
 def marker_line(marker: str = DEFAULT_MARKER) -> str:

@@ -26,17 +26,24 @@ RULE_LINE = "| --- | --- | --- | --- | --- | --- |"
 
 
 def escape(text: str) -> str:
-    """User text made inert inside a GFM table cell (newlines become ``<br>``)."""
+    """User text (names, spec excerpts) made inert in GFM prose or a table cell.
+
+    ``<``, ``>``, ``&`` become entities (so ``-->`` cannot end a hidden marker and no HTML
+    gets through), table and emphasis punctuation is backslash-escaped, newlines become
+    ``<br>`` (a table row is one line), and ``@`` gets a zero-width space after it so a
+    decorator such as ``@Controller`` does not notify a GitHub user of that name.
+    Not for text inside a code span, where entities and backslashes show literally.
+    """
     out: list[str] = []
-    for ch in text:
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
         if ch in _ENTITIES:
             out.append(_ENTITIES[ch])
         elif ch in _BACKSLASHED:
             out.append("\\" + ch)
         elif ch == "\n":
             out.append("<br>")
-        elif ch == "\r":
-            continue
+        elif ch == "@":
+            out.append("@\u200b")
         else:
             out.append(ch)
     return "".join(out)
@@ -63,12 +70,16 @@ def render(
     color: bool = False,
     width: int | None = None,
     max_chars: int = MAX_CHARS,
+    timing: bool = True,
 ) -> str:
+    """``timing=False`` leaves out the elapsed time and the number of files parsed (which
+    the cache changes), so the same findings render the same text: a re-run then does not
+    rewrite the sticky PR comment."""
+    work = f" in {plural(result.files_parsed, 'file')} parsed, {result.elapsed_ms} ms"
     parts = [
         "## specweave-git drift check",
         "",
-        f"**{counts_text(result)}** in {plural(result.files_parsed, 'file')} parsed, "
-        f"{result.elapsed_ms} ms — exit {result.exit_code}",
+        f"**{counts_text(result)}**{work if timing else ''} — exit {result.exit_code}",
         "",
     ]
     if not result.discrepancies:
