@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from .fakes.ado_fixtures import ado_env, fake_ado  # noqa: F401 (fixtures for all tests)
 from .fakes.fixtures import fake_github, github_env  # noqa: F401 (fixtures for all tests)
+from .fakes.jira_fixtures import fake_jira, jira_env  # noqa: F401 (fixtures for all tests)
 
 # Variables that change what the tool detects or which repository git talks to. CI runs
 # the suite with CI=true; tests must see the same environment everywhere.
@@ -38,6 +40,11 @@ _SCRUB = (
     "SKIP_EXTERNAL_SYNC",
     "SKIP_US_SYNC",
     "SKIP_GITHUB_SYNC",
+    "JIRA_BASE_URL",
+    "JIRA_EMAIL",
+    "JIRA_API_TOKEN",
+    "AZURE_DEVOPS_PAT",
+    "ADO_BASE_URL",
     "NO_COLOR",
     "FORCE_COLOR",
 )

@@ -262,12 +262,34 @@ def test_ci_run_appends_to_the_state_ref_and_continues_its_chain(repo: Repo) -> 
     gate = Gate(None, ci, second)
     gate.call("jira", "read", "US-2", lambda: 1)
     second.flush_to_state(r)
-    assert list_state_files(r, "audit/") == ["audit/2026-03-01.jsonl", "audit/2026-03-02.jsonl"]
-    day2 = (read_state_file(r, "audit/2026-03-02.jsonl") or b"").decode().splitlines()
-    assert [json.loads(x)["seq"] for x in day2] == [2, 3, 4, 5]
-    assert [json.loads(x)["run"] for x in day2] == ["gh-77-2", "gh-77-2", "gh-78-1", "gh-78-1"]
+    assert list_state_files(r, "audit/") == [
+        "audit/2026-03-01/gh-77-2.jsonl",
+        "audit/2026-03-02/gh-77-2.jsonl",
+        "audit/2026-03-02/gh-78-1.jsonl",
+    ]
+    # One file per run: the second run's chain continues the first's numbering.
+    later = (read_state_file(r, "audit/2026-03-02/gh-78-1.jsonl") or b"").decode().splitlines()
+    assert [json.loads(x)["seq"] for x in later] == [4, 5]
+    assert {json.loads(x)["run"] for x in later} == {"gh-78-1"}
     report = verify_state(r)
-    assert report.render() == "ok: 5 records in 2 files, chain intact"
+    assert report.render() == "ok: 5 records in 3 files, chain intact"
+
+
+def test_concurrent_ci_runs_keep_separate_chains_in_the_state_ref(repo: Repo) -> None:
+    """Two runs that start from the same state write two files, not one interleaved
+    chain, so the merged state ref still verifies."""
+    repo.commit("init")
+    r = open_repo(repo.path)
+    ci = Context("ci", "test")
+    logs = [
+        open_for_run(r, ci, env={"GITHUB_RUN_ID": run, "GITHUB_ACTOR": "a"}, now=clock())
+        for run in ("90", "91")
+    ]
+    for log in logs:
+        Gate(None, ci, log).call("github", "read", "US-1", lambda: 1)
+    for log in logs:
+        log.flush_to_state(r)
+    assert verify_state(r).ok
 
 
 def test_user_context_does_not_buffer_for_the_state_ref(tmp_path: Path) -> None:
@@ -288,11 +310,12 @@ def test_state_copy_tampering_is_detected(repo: Repo, capsys: pytest.CaptureFixt
             decision="allowed", reason="ok", result="success",
         )  # fmt: skip
     log.flush_to_state(r)
-    lines = (read_state_file(r, "audit/2026-03-02.jsonl") or b"").decode().splitlines()
-    update_state(r, {"audit/2026-03-02.jsonl": "\n".join([lines[0], lines[2]]).encode()}, "x")
+    name = "audit/2026-03-02/r.jsonl"
+    lines = (read_state_file(r, name) or b"").decode().splitlines()
+    update_state(r, {name: "\n".join([lines[0], lines[2]]).encode()}, "x")
     assert main(["logs", "verify", "--state", "--repo", str(repo.path)]) == 1
     out = capsys.readouterr().out
-    assert "refs/specweave/state:audit/2026-03-02.jsonl:2 (seq 3): removed" in out
+    assert f"refs/specweave/state:{name}:2 (seq 3): removed" in out
 
 
 def test_token_is_never_written(repo: Repo) -> None:

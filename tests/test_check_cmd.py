@@ -532,7 +532,7 @@ def test_since_last_checks_from_the_last_recorded_scan(
     project(repo, "major")
     scanned = repo.commit("scanned by the scheduler")
     # Before any scan is recorded: the whole tree, and a line saying why.
-    exit_code, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
+    _, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
     assert doc["scope"]["kind"] == "all"
     assert ("field-added-required", "major") in rules(doc)
     update_state(
@@ -542,7 +542,7 @@ def test_since_last_checks_from_the_last_recorded_scan(
     )
     repo.write("src/items.ts", code("major", "minor")["src/items.ts"])
     head = repo.commit("a change after the scan")
-    exit_code, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
+    _, doc = check(repo, capsys, "--since-last", "--fail-on", "never")
     assert doc["scope"] == {"kind": "since-last", "base": scanned, "head": head}
     # Only what changed since the scan is reported: the new minor drift.
     assert ("param-added-optional", "minor") in rules(doc)

@@ -12,6 +12,7 @@ from specweave_git.gitio.notes import read_note
 from specweave_git.gitio.repo import open_repo
 from specweave_git.schedule.state import read_job, since_last, since_last_point
 from tests.conftest import Repo
+from tests.fakes.github import FakeGitHub
 
 
 def only(*enabled: str, scheduler: bool = True) -> str:
@@ -247,17 +248,15 @@ GITHUB = {"github": {"enabled": True, "owner": "acme", "repo": "app"}}
     [
         ("external-sync", {}, True, "no tracker is enabled (sync.github|jira|ado.enabled)"),
         ("external-pull", {}, True, "no tracker is enabled (sync.github|jira|ado.enabled)"),
-        (
-            "external-pull",
-            GITHUB,
-            False,
-            "job 'external-pull' is not available: the sync engine has no pull mode",
-        ),
+        # A real pull against the contract-validating fake GitHub: nothing synced yet.
+        ("external-pull", {"github": {"enabled": True, "owner": "acme", "repo": "widgets"}},
+         True, "github: "),
     ],
-)
-def test_sync_jobs_without_a_tracker_or_a_pull_mode(
+)  # fmt: skip
+def test_sync_jobs_without_a_tracker_or_with_nothing_to_pull(
     repo: Repo,
     capsys: pytest.CaptureFixture[str],
+    github_env: FakeGitHub,
     job: str,
     sync: dict[str, object],
     ok: bool,
@@ -269,3 +268,4 @@ def test_sync_jobs_without_a_tracker_or_a_pull_mode(
     outcome = json.loads(out)["jobs"][0]
     assert (code == 0, outcome["action"] == "ran") == (ok, ok)
     assert message in outcome["message"]
+    assert github_env.writes == 0 and github_env.invalid == []

@@ -189,7 +189,7 @@ def test_json_output_and_exit_code_of_a_failed_write(
 @pytest.mark.parametrize(
     ("platform", "cfg", "message"),
     [
-        ("jira", config(), "syncing with jira is not supported yet"),
+        ("jira", config(), "/sync/jira/enabled: jira sync is not enabled"),
         (
             "github",
             {"sync": {"github": {"enabled": False}}},

@@ -35,8 +35,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "action": ("action_cmd", "entry point of the GitHub Action (reads INPUT_* and the event)"),
     "init": ("init_cmd", "write the workflow, pre-commit and config templates into a repository"),
     "state": ("state_cmd", "pull or push the git notes and the state ref (refs/specweave/state)"),
-    "logs": ("logs_cmd", "verify the sync audit log's hash chain"),
-    "sync": ("sync_cmd", "sync specs with trackers (GitHub milestones and issues): plan, push"),
+    "logs": ("logs_cmd", "the sync audit log: query, stats, export, verify, prune"),
+    "monitor": ("monitor_cmd", "dashboard: jobs, notifications, sync activity, drift trend"),
+    "sync": ("sync_cmd", "sync specs with trackers (GitHub, JIRA, Azure DevOps): push, pull, plan"),
 }
 # Commands a git hook runs: they exit 0 at once when our own git call fired the hook.
 _HOOK_COMMANDS = frozenset({"check", "hook"})

@@ -1,7 +1,8 @@
 """Apply a platform's plan: budget, intents, writes, write-back, snapshot, duplicates.
 
-The engine (``engine.py``) owns the run; this module owns one platform's pass over its
-items. Nothing here prints: progress goes to an optional callback.
+The engine (``engine.py``) owns the run; this module owns one platform's push pass over
+its items (``prepare`` lists the tracker once; ``sync.pull`` reuses that listing before
+``push``). Nothing here prints: progress goes to an optional callback.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..log import get_logger
 from ..net.errors import NetError, NotFound, RateLimited
 from .plan import (
+    CONFLICT,
     PARTS,
     WRITE,
     Action,
@@ -99,12 +100,23 @@ class Applier:
         self.total = 0
         self.status_rule = "last-write-wins"
         self.status_sync = True
+        # (item, remote, rendering, action) of every conflict found, for notifications.
+        self.conflicts: list[tuple[Item, Remote, Rendering, Action]] = []
 
     # -- the pass -----------------------------------------------------------------------
 
     def run(
         self, items: Sequence[Item], now: Callable[[], str], config_status: tuple[bool, str]
     ) -> None:
+        """List the tracker, then push ``items``."""
+        if self.prepare(items, now, config_status):
+            self.push(items)
+
+    def prepare(
+        self, items: Sequence[Item], now: Callable[[], str], config_status: tuple[bool, str]
+    ) -> bool:
+        """List the tracker (once per run); False when that failed or was denied (every
+        item is then reported denied)."""
         self.now = now
         self.status_sync, self.status_rule = config_status
         self.total = len(items)
@@ -112,21 +124,30 @@ class Applier:
             self.state = self.provider.fetch_all_state(self.snapshot.cursor)
         except NetError as e:
             self.report.error = f"listing the tracker failed: {e}"
-            return
+            return False
         if self.state.denied is not None:
             for item in items:
-                self._result(item, "denied", reason=self.state.denied)
-            return
+                self.result(item, "denied", reason=self.state.denied)
+            return False
         if self.snapshot.cursor != self.state.cursor:
             self.snapshot.cursor = self.state.cursor
             self.dirty = True
         self._index()
+        return True
+
+    def push(self, items: Sequence[Item]) -> None:
+        self.done = 0
+        self.total = len(items)
         chunk = max(1, self.options.chunk)
         for start in range(0, len(items), chunk):
             self._chunk(items[start : start + chunk])
         if not self.dry_run:
             self._dedupe({i.key: i for i in items})
-            self._save(f"sync {self.platform}: {self.report.writes} write(s)")
+        self.finish(f"sync {self.platform}: {self.report.writes} write(s)")
+
+    def finish(self, message: str) -> None:
+        """Commit what the pass changed (snapshot, outbox) and count the outbox."""
+        self._save(message)
         self.report.outbox = self.outbox.counts()
 
     def _save(self, message: str, *, force: bool = False) -> None:
@@ -169,39 +190,62 @@ class Applier:
     def _plan(self, item: Item) -> _Plan:
         rendering = self.provider.render(item)
         entry = self.snapshot.items.get(item.key)
-        remote = self._locate(item, entry)
-        local_newer = None
-        if remote is not None and remote.rendering is not None and item.path:
-            local_newer = self._local_newer(item.path, remote.updated_at)
-        action = decide(
-            item.key,
-            rendering,
-            remote,
-            entry,
-            status_rule=self.status_rule,
-            local_newer=local_newer,
-        )
+        remote = self.locate(item, entry)
+        action = self.decide(item, rendering, remote, entry)
         if not self.status_sync and action.kind == "sync" and action.status == WRITE:
             action = dataclasses.replace(action, status="same")
         return _Plan(item, rendering, entry, remote, action)
 
-    def _locate(self, item: Item, entry: Entry | None) -> Remote | None:
+    def decide(
+        self, item: Item, rendering: Rendering, remote: Remote | None, entry: Entry | None
+    ) -> Action:
+        """``plan.decide`` with the config's rule; the spec's time (a git call) is looked
+        up only for a status conflict that ``last-write-wins`` must settle."""
+        action = decide(item.key, rendering, remote, entry, status_rule=self.status_rule)
+        if action.status == CONFLICT and remote is not None and self._agrees(item, remote):
+            # Both sides moved to the same status (the tracker's labels may differ): no
+            # conflict; the spec's rendering is written, tidying the labels.
+            return decide(item.key, rendering, remote, entry, status_rule="specweave-wins")
+        if (
+            action.status == CONFLICT
+            and self.status_rule == "last-write-wins"
+            and remote is not None
+            and item.path
+        ):
+            from .pull_write import local_newer
+
+            newer = local_newer(self.repo, item.path, remote.updated_at)
+            action = decide(
+                item.key,
+                rendering,
+                remote,
+                entry,
+                status_rule=self.status_rule,
+                local_newer=newer,
+            )
+        return action
+
+    def _agrees(self, item: Item, remote: Remote) -> bool:
+        from .pull import status_reader
+
+        reader = status_reader(self.provider)
+        return reader is not None and remote.rendering is not None and reader(remote) == item.status
+
+    def locate(self, item: Item, entry: Entry | None) -> Remote | None:
+        """The tracker's item of ``item``: the snapshot's id, else by id or marker. An
+        item in conflict that the listing did not show is read again (one request): a
+        conflict is judged on the tracker's current state, not on the snapshot's."""
         if entry is not None:
             fresh = self.state.fresh.get(entry.id)
+            if fresh is None and entry.conflict:
+                got = self.provider.find_existing(item, self.state, entry.id)
+                fresh = got if got is not None and got.id == entry.id else None
             if fresh is None:
                 return Remote(entry.id, entry.url, item.key, entry.updated_at)  # as last synced
             if fresh.key in (None, item.key):
                 return fresh
         known = self.provider.known_id(item) or self.snapshot.index.get(item.key)
         return self.provider.find_existing(item, self.state, known)
-
-    def _local_newer(self, rel: str, remote_time: str) -> bool | None:
-        try:
-            mtime = (self.repo.root / rel).stat().st_mtime
-            when = datetime.fromisoformat(remote_time.replace("Z", "+00:00")).timestamp()
-        except (OSError, ValueError):
-            return None
-        return mtime > when
 
     def _apply(self, p: _Plan) -> None:
         item, action = p.item, p.action
@@ -217,7 +261,7 @@ class Applier:
                 if not self.dry_run:
                     self.outbox.record(item.key, "deferred", op, self.now())
                     self.dirty = True
-                self._result(item, "deferred", action.writes, remote, why)
+                self.result(item, "deferred", action.writes, remote, why)
                 return
             if op != "create" and remote is None:
                 break  # a dry run's create: nothing to chain on
@@ -257,19 +301,20 @@ class Applier:
             if op == "create":
                 self.created += 1
             self._writeback(item, remote)  # at once: a run killed later keeps the id
+        closes = "set_status" in done and p.rendering.status.get("state") == "closed"
         if self.dry_run:
             if done:
                 why = "; ".join(["would " + ", ".join(done), *denied])
-                self._result(item, "planned", tuple(done), remote, why)
+                self.result(item, "planned", tuple(done), remote, why, closes=closes)
             else:
-                self._result(item, "denied", action.writes, remote, "; ".join(denied))
+                self.result(item, "denied", action.writes, remote, "; ".join(denied))
             return
         if not done:
-            self._result(item, "denied", action.writes, remote, "; ".join(denied))
+            self.result(item, "denied", action.writes, remote, "; ".join(denied))
             return
         self.outbox.resolve(item.key)
         outcome = "created" if "create" in done else "updated"
-        self._result(item, outcome, tuple(done), remote, "; ".join(denied))
+        self.result(item, outcome, tuple(done), remote, "; ".join(denied), closes=closes)
 
     def _call(
         self, op: str, item: Item, remote: Remote | None, rendering: Rendering
@@ -293,7 +338,7 @@ class Applier:
             self.snapshot.index.pop(item.key, None)
         self.outbox.record(item.key, "failed", op, self.now(), str(e))
         self.dirty = True
-        self._result(item, "failed", ops, remote, str(e))
+        self.result(item, "failed", ops, remote, str(e))
 
     def _no_write(self, p: _Plan) -> None:
         item, action, remote = p.item, p.action, p.remote
@@ -304,12 +349,14 @@ class Applier:
             self.snapshot.items[item.key] = entry
             self.dirty = True
         label = action.label
+        if label == "conflict":
+            self.conflicts.append((item, remote, p.rendering, action))
         outcome = "adopted" if p.entry is None and label == "unchanged" else label
         if label == "unchanged" and not self.dry_run and self.outbox.resolve(item.key):
             self.dirty = True
         if not self.dry_run:
             self._writeback(item, remote)
-        self._result(item, outcome, (), remote, action.reason)
+        self.result(item, outcome, (), remote, action.reason)
 
     # -- write-back, duplicates, results ------------------------------------------------
 
@@ -367,13 +414,15 @@ class Applier:
                 self.dirty = True
                 self._writeback(item, keep)
 
-    def _result(
+    def result(
         self,
         item: Item,
         outcome: str,
         ops: tuple[str, ...] = (),
         remote: Remote | None = None,
         reason: str = "",
+        *,
+        closes: bool = False,
     ) -> None:
         r = ItemResult(
             item.key,
@@ -383,6 +432,7 @@ class Applier:
             remote.id if remote else None,
             remote.url if remote else None,
             reason,
+            closes,
         )
         self.report.items.append(r)
         self.done += 1

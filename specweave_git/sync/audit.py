@@ -34,7 +34,10 @@ GENESIS = "0" * 64
 LOG_DIR = Path(".specweave") / "logs" / "sync"
 LOCK_NAME = ".audit.lock"
 STATE_PREFIX = "audit/"
-_STATE_FILE = re.compile(r"\Aaudit/\d{4}-\d{2}-\d{2}\.jsonl\Z")
+# One file per run and day, ``audit/YYYY-MM-DD/<run id>.jsonl``: two CI runs at once
+# then never interleave their chains in one file (a merge would make a sound trail look
+# reordered). Each file is one chain. Flat ``audit/YYYY-MM-DD.jsonl`` files are read too.
+_STATE_FILE = re.compile(r"\Aaudit/\d{4}-\d{2}-\d{2}(?:/[^/]+)?\.jsonl\Z")
 _STATE_CONTEXTS = frozenset({"ci", "schedule"})
 _TAIL_CHUNK = 64 * 1024
 
@@ -217,7 +220,7 @@ class AuditLog:
         return {day: list(lines) for day, lines in self._pending.items()}
 
     def flush_to_state(self, repo: Repo) -> list[str]:
-        """Append the buffered records to ``audit/YYYY-MM-DD.jsonl`` in the state ref.
+        """Append the buffered records to ``audit/YYYY-MM-DD/<run id>.jsonl`` in the state ref.
 
         Returns the state commits made (none when
         nothing was buffered). The buffer is emptied only after each day's append.
@@ -228,7 +231,8 @@ class AuditLog:
         for day in sorted(self._pending):
             lines = self._pending[day]
             message = f"audit: {len(lines)} record(s) of run {self.run_id}"
-            commits.append(append_state_lines(repo, f"{STATE_PREFIX}{day}.jsonl", lines, message))
+            path = f"{STATE_PREFIX}{day}/{self.run_id}.jsonl"
+            commits.append(append_state_lines(repo, path, lines, message))
             del self._pending[day]
         return commits
 
@@ -380,72 +384,95 @@ def _parse_record(raw: bytes) -> dict[str, Any] | None:
 
 def verify(paths: Sequence[Path]) -> VerifyReport:
     """Walk the chain through ``paths`` (in the daily order: day, then ``-N`` segment);
-    report the first bad record. See :func:`verify_sources`."""
+    report the first bad record. Files are read line by line: memory does not grow with
+    the log. See :func:`verify_sources`."""
     ordered = sorted(paths, key=order_key)
-    return verify_sources((str(p), p.read_bytes()) for p in ordered)
+    return verify_sources((str(p), _file_lines(p)) for p in ordered)
+
+
+def _file_lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        yield from f
 
 
 def verify_state(repo: Repo) -> VerifyReport:
-    """Verify the state ref's copy (``audit/YYYY-MM-DD.jsonl``), as CI runs appended it."""
+    """Verify the state ref's copy, as CI runs appended it: each run's file is its own
+    chain (runs may overlap in time), so each is verified alone; the first bad one is named."""
     from ..gitio.state import STATE_REF, list_state_files, read_state_file
 
-    names = [n for n in list_state_files(repo, STATE_PREFIX) if _STATE_FILE.match(n)]
-    return verify_sources((f"{STATE_REF}:{n}", read_state_file(repo, n) or b"") for n in names)
+    names = sorted(n for n in list_state_files(repo, STATE_PREFIX) if _STATE_FILE.match(n))
+    records = files = 0
+    first: int | None = None
+    for name in names:
+        data = read_state_file(repo, name) or b""
+        one = verify_sources([(f"{STATE_REF}:{name}", data.split(b"\n"))])
+        if not one.ok:
+            return one
+        records, files = records + one.records, files + one.files
+        first = one.first_seq if first is None else first
+    return VerifyReport(records, files, first, None)
 
 
-def verify_sources(sources: Iterable[tuple[str, bytes]]) -> VerifyReport:
-    """Check the chain through ``(name, content)`` sources, in the order given.
+def _entries(
+    sources: Iterable[tuple[str, Iterable[bytes]]], counter: list[int]
+) -> Iterator[_Entry]:
+    for name, lines in sources:
+        counter[0] += 1
+        for number, raw in enumerate(lines, 1):
+            if raw.strip():
+                yield _Entry(name, number, _parse_record(raw))
+
+
+def verify_sources(sources: Iterable[tuple[str, Iterable[bytes]]]) -> VerifyReport:
+    """Check the chain through ``(name, lines)`` sources, in the order given, holding one
+    record in memory at a time.
 
     Names the first record that is corrupt (not a JSON audit record), changed (its
     hash does not match its content, or its hash is not the next record's ``prev``),
     removed (a gap in ``seq``: the record after the gap is named) or reordered (``seq``
-    goes backwards, or skips ahead to a record that comes later).
+    goes backwards, or skips ahead to a record that comes later: after a gap the rest
+    is scanned for the missing numbers before it is called a removal).
 
     Not detectable, by construction: records cut from the end of the newest file
     (a truncated tail), whole files removed from the start (what retention does, so
     a chain may start past seq 1), and a rewrite that recomputes every later hash. The
     state ref's copy in git history is the anchor against those.
     """
-    entries: list[_Entry] = []
-    files = 0
-    for name, data in sources:
-        files += 1
-        for number, raw in enumerate(data.split(b"\n"), 1):
-            if raw.strip():
-                entries.append(_Entry(name, number, _parse_record(raw)))
-    seqs = {e.rec["seq"] for e in entries if e.rec is not None}
+    files = [0]
+    records = 0
     first_seq = None
     before: _Entry | None = None
+    entries = _entries(sources, files)
+
+    def broken(at: _Entry, seq: int | None, what: str, detail: str) -> VerifyReport:
+        return VerifyReport(records, files[0], None, Broken(at.file, at.line, seq, what, detail))
+
     for entry in entries:
+        records += 1
         rec = entry.rec
         if rec is None:
-            return _broken(entries, files, entry, None, "corrupt", "not a JSON audit record")
+            return broken(entry, None, "corrupt", "not a JSON audit record")
         seq = rec["seq"]
         first_seq = seq if first_seq is None else first_seq
         if record_hash(rec) != rec["hash"]:
-            return _broken(entries, files, entry, seq, "changed", "content does not match hash")
+            return broken(entry, seq, "changed", "content does not match hash")
         if before is not None and before.rec is not None:
             last = before.rec["seq"]
             if seq <= last:
-                why = f"seq {seq} comes after seq {last}"
-                return _broken(entries, files, entry, seq, "reordered", why)
-            missing = range(last + 1, seq)
-            if missing:
-                later = [s for s in missing if s in seqs]
-                if later:
-                    why = f"seq {seq} comes before seq {later[0]}"
-                    return _broken(entries, files, entry, seq, "reordered", why)
-                span = str(last + 1) if len(missing) == 1 else f"{last + 1}-{seq - 1}"
-                why = f"{len(missing)} record(s) before this one missing (seq {span})"
-                return _broken(entries, files, entry, seq, "removed", why)
+                return broken(entry, seq, "reordered", f"seq {seq} comes after seq {last}")
+            if seq > last + 1:
+                later = next(
+                    (e.rec["seq"] for e in entries if e.rec and last < e.rec["seq"] < seq),
+                    None,
+                )
+                if later is not None:
+                    return broken(entry, seq, "reordered", f"seq {seq} comes before seq {later}")
+                missing = seq - last - 1
+                span = str(last + 1) if missing == 1 else f"{last + 1}-{seq - 1}"
+                why = f"{missing} record(s) before this one missing (seq {span})"
+                return broken(entry, seq, "removed", why)
             if rec["prev"] != before.rec["hash"]:
                 why = f"its hash is not the prev of the next record (seq {seq})"
-                return _broken(entries, files, before, last, "changed", why)
+                return broken(before, last, "changed", why)
         before = entry
-    return VerifyReport(len(entries), files, first_seq, None)
-
-
-def _broken(
-    entries: list[_Entry], files: int, at: _Entry, seq: int | None, what: str, detail: str
-) -> VerifyReport:
-    return VerifyReport(len(entries), files, None, Broken(at.file, at.line, seq, what, detail))
+    return VerifyReport(records, files[0], first_seq, None)

@@ -8,6 +8,11 @@ the chunk it commits the snapshot. Ids go back to the spec files as soon as an i
 created or found. At the end one more re-listing finds items two runs created for the
 same story; every run keeps the oldest and closes the others as duplicates.
 
+Direction (``SyncOptions.direction``): ``push`` (the default, SpecWeave's: specs ->
+tracker), ``pull`` (tracker status -> specs, ``sync.pull``; no tracker write at all) or
+``both`` (pull, then push, on one listing). Conflicts either direction finds are recorded
+as ``conflict`` notifications, once each (``sync.pull_notify``).
+
 What remains (documented honestly): GitHub has no conditional create, so two runs in two
 clones can both create one story's issue in the moment between one run's re-listing and
 its create; the duplicate is closed by whichever run lists next. Two runs in one clone
@@ -24,12 +29,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..config.model import PLATFORMS
 from ..errors import UsageError
 from ..log import get_logger
 from .apply import Applier, state_path
 from .items import Item, read_desired
 from .outbox import Outbox
 from .plan import Snapshot
+from .pull_write import with_pulled_status
 from .report import PlatformReport, SyncReport
 
 if TYPE_CHECKING:
@@ -44,6 +51,7 @@ log = get_logger(__name__)
 
 CHUNK = 20  # items per state commit (intents before, snapshot after)
 LOCK_WAIT = 600.0  # seconds a run waits for another run in the same clone
+DIRECTIONS = ("push", "pull", "both")
 
 
 @dataclass
@@ -52,12 +60,16 @@ class SyncOptions:
     dry_run: bool = False
     strict: bool = False
     budget: int | None = None  # None: sync.budget from the config
+    # GitHub's token and API address (GHES), or the one platform's when only one is
+    # synced; in a run over several trackers the others read their own variables, so a
+    # GitHub token is never handed to JIRA or Azure DevOps.
     token: Secret | None = None
     base_url: str | None = None
     http_options: dict[str, Any] = field(default_factory=dict)
     progress: Callable[[str], None] | None = None
     living_docs: bool = True
     chunk: int = CHUNK
+    direction: str = "push"  # push | pull | both (pull first, then push)
 
 
 def utcnow() -> str:
@@ -102,6 +114,8 @@ def run_sync(
     from .audit import open_for_run
     from .gate import Gate
 
+    if options.direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
     ctx = context or detect()
     report = SyncReport(dry_run=options.dry_run, context=ctx.name)
     with run_lock(repo):
@@ -113,6 +127,8 @@ def run_sync(
             report.warnings += [f"{w.path}:{w.line}: {w.message}" for w in docs.warnings]
         desired = read_desired(repo.root)
         report.warnings += [f"{w.path}:{w.line}: {w.message}" for w in desired.warnings]
+        # Statuses an earlier pull recorded for items generated from increments.
+        desired.items = with_pulled_status(desired.items, PLATFORMS)
         audit = None
         if gate is None:
             audit = open_for_run(repo, ctx)
@@ -154,19 +170,37 @@ def sync_platform(
         platform,
         config,
         gate,
-        token=options.token,
-        base_url=options.base_url,
+        token=options.token if platform == "github" or len(options.platforms) == 1 else None,
+        base_url=(
+            options.base_url if platform == "github" or len(options.platforms) == 1 else None
+        ),
         http_options=options.http_options,
     )
     budget = options.budget if options.budget is not None else config.sync.budget
-    report = PlatformReport(platform, provider.target, budget=budget)
+    report = PlatformReport(platform, provider.target, budget=budget, direction=options.direction)
     try:
         raw = read_state_file(repo, state_path(platform, "snapshot.json"))
         snapshot = Snapshot.from_json(_json(raw), provider.target)
         outbox = Outbox.parse(read_state_file(repo, state_path(platform, "outbox.json")))
         applier = Applier(repo, provider, gate, snapshot, outbox, report, options, budget)
         status = config.sync.status_sync
-        applier.run(_order(items, outbox), utcnow, (status.enabled, status.conflict_resolution))
+        todo = _order(items, outbox)
+        if applier.prepare(todo, utcnow, (status.enabled, status.conflict_resolution)):
+            if options.direction in ("pull", "both"):
+                from .pull import pull_pass
+
+                todo = pull_pass(applier, todo, record_all=options.direction == "pull")
+            if options.direction in ("push", "both"):
+                applier.push(todo)
+        if applier.conflicts and not options.dry_run:
+            from .pull import status_reader
+            from .pull_notify import notify_conflicts
+
+            reader = status_reader(provider)
+            _, problems = notify_conflicts(
+                repo, config, platform, applier.conflicts, snapshot, reader
+            )
+            report.notes.extend(problems)
     finally:
         report.requests = provider.request_count()
         provider.close()

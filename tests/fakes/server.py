@@ -71,7 +71,16 @@ def load_contract(path: str) -> Any:
 
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     _allow_null_alternatives(document)
-    return OpenAPI.from_dict(document)
+    return OpenAPI.from_dict(document, config=_config())
+
+
+def _config() -> Any:
+    """openapi-core reads ``application/json-patch+json`` (ADO's create and update body)
+    as raw bytes unless told it is JSON (contracts/README.md)."""
+    from openapi_core import Config
+    from openapi_core.deserializing.media_types.util import json_loads
+
+    return Config(extra_media_type_deserializers={"application/json-patch+json": json_loads})
 
 
 def _allow_null_alternatives(node: Any) -> None:

@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from ..plan import Remote, Rendering
 
 # platform -> module under specweave_git.sync.providers
-PROVIDERS: Mapping[str, str] = {"github": "github"}
+PROVIDERS: Mapping[str, str] = {
+    "github": "github",
+    "jira": "jira",
+    "ado": "ado",
+}
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Local log files: naming, rotation and retention, and streaming query/stats/export."""

@@ -1,0 +1,1 @@
+"""The dashboard: jobs, notifications, sync activity and the drift trend, three renderers."""

@@ -1,0 +1,484 @@
+"""The Azure DevOps provider: Features and User Stories through a gated client, via WIQL.
+
+Listing is a WIQL query for the project's work items tagged ``specweave`` followed by one
+``workitemsbatch`` read per 200 ids (with relations, for the parent link). The cursor keeps
+the query's ``asOf``; the next run asks only for ``[System.ChangedDate] >= asOf`` (time
+precision on), so a steady-state run costs one request. Writes are JSON Patch documents
+that start with ``test /rev``: ADO then refuses to overwrite a change made since the item
+was read (HTTP 412), and a retried PATCH whose first attempt did land cannot apply twice.
+
+The process template (Agile, Scrum, Basic) is learnt, not assumed: from the types of the
+items listed, from which type ``$User Story`` creation accepts (a missing type is answered
+VS402323; the next process's type is tried) and, for a ``Feature`` (shared by Agile and
+Scrum), from which translation of the state ADO accepts. What was learnt is kept in the
+cursor. ``ado_render`` has the state tables and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...errors import UsageError
+from ...net.ado import field_op
+from ...net.errors import HttpError, NotFound
+from ..gate import GatedClient, GateOutcome
+from ..plan import Remote, Rendering
+from . import RemoteState, WriteResult, canonical
+from . import ado_render as ar
+
+if TYPE_CHECKING:
+    from ...config.model import Config
+    from ...net.ado import AdoClient, PatchOp
+    from ...net.http import Stats
+    from ...net.secret import Secret
+    from ..gate import Gate
+    from ..items import Item
+
+PLATFORM = "ado"
+JSON = dict[str, Any]
+
+# WIQL built from constants and a timestamp checked against _STAMP, never from spec text.
+WIQL = (
+    "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project"  # noqa: S608
+    f" AND [System.Tags] CONTAINS '{ar.TAG}'"
+)
+_STAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?\Z")
+
+
+class StateRejected(HttpError):
+    """ADO refused a state (TF401320): the message names the states we know it has."""
+
+
+class Calls:
+    """The raw ADO calls the provider makes; wrapped whole in a ``GatedClient``."""
+
+    def __init__(self, ado: AdoClient) -> None:
+        self._ado = ado
+
+    def query(self, since: str | None) -> JSON:
+        text = WIQL
+        if since and _STAMP.match(since):
+            text += f" AND [System.ChangedDate] >= '{since}'"
+        return self._ado.query_wiql(text + " ORDER BY [System.Id]")
+
+    def read_items(self, ids: Sequence[int]) -> list[JSON]:
+        return self._ado.get_work_items_batch(ids, expand="relations")
+
+    def get_item(self, ident: int) -> JSON:
+        return self._ado.get_work_item(ident, expand="relations")
+
+    def create_item(self, work_item_type: str, ops: Sequence[PatchOp]) -> JSON:
+        return self._ado.create_work_item(work_item_type, ops)
+
+    def update_item(self, ident: int, ops: Sequence[PatchOp]) -> JSON:
+        return self._ado.update_work_item(ident, ops)
+
+    def set_item_state(self, ident: int, ops: Sequence[PatchOp]) -> JSON:
+        return self._ado.update_work_item(ident, ops)
+
+
+OPS: Mapping[str, Any] = {
+    "query": "read",
+    "read_items": "read",
+    "get_item": "read",
+    "create_item": "upsert-internal",
+    "update_item": "upsert-internal",
+    "set_item_state": "update-status",
+}
+
+
+def _type_missing(e: HttpError) -> bool:
+    text = e.message.lower()
+    return e.status in (400, 404) and ("vs402323" in text or ("type" in text and "exist" in text))
+
+
+def _state_refused(e: HttpError) -> bool:
+    text = e.message
+    return (
+        e.status == 400 and ("TF401320" in text or "supported values" in text) and ("State" in text)
+    )
+
+
+class AdoProvider:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        calls: GatedClient,
+        target: str,
+        statuses: ar.StatusMap,
+        stats: Stats,
+        closer: Callable[[], None],
+        api_url: Callable[[int], str],
+        web_url: Callable[[int], str],
+    ) -> None:
+        self.calls = calls
+        self.target = target
+        self.statuses = statuses
+        self._stats = stats
+        self._closer = closer
+        self._api_url = api_url  # a work item's API URL, as relations name it
+        self._web_url = web_url
+        self.process: str | None = None
+        self.types: dict[str, str] = {}  # kind -> work item type that ADO accepted
+        self.features: dict[int, str] = {}  # feature work item id -> feature key
+        self.seen_states: dict[str, set[str]] = {}  # type -> states seen on items
+        self._cursor: dict[str, Any] = {}
+        self._since: str | None = None
+        self._missing: set[int] = set()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def render(self, item: Item) -> Rendering:
+        return ar.render(item, self.statuses)
+
+    def request_count(self) -> int:
+        return self._stats.total
+
+    def close(self) -> None:
+        self._closer()
+
+    def _load(self, cursor: Mapping[str, Any]) -> None:
+        process = cursor.get("process")
+        if isinstance(process, str) and process in ar.PROCESS_TYPES:
+            self.process = process
+        types = cursor.get("types")
+        if isinstance(types, dict):
+            self.types.update({k: str(v) for k, v in types.items() if k in ("feature", "story")})
+        features = cursor.get("features")
+        if isinstance(features, dict):
+            self.features.update({int(k): str(v) for k, v in features.items() if k.isdigit()})
+
+    def _sync_cursor(self) -> None:
+        # The engine stores the dict fetch_all_state returned; what is learnt later in the
+        # run (a type, a feature's id) is written into it so the next run knows it.
+        self._cursor.update(
+            since=self._since,
+            process=self.process,
+            types=dict(sorted(self.types.items())),
+            features={str(k): v for k, v in sorted(self.features.items())},
+        )
+
+    def fetch_all_state(self, cursor: Mapping[str, Any]) -> RemoteState:
+        state = RemoteState(cursor={})
+        self._load(cursor)
+        since = cursor.get("since") if isinstance(cursor.get("since"), str) else None
+        found = self._query(since, state, skip_known=False)
+        if found is None:
+            return state
+        state.complete = since is None
+        self._cursor = state.cursor
+        self._sync_cursor()
+        return state
+
+    def _query(self, since: str | None, state: RemoteState, *, skip_known: bool) -> int | None:
+        """Run the WIQL query and read what it names; None when the gate said no."""
+        out = self.calls.query(since, item=None)
+        if not out.ok or not isinstance(out.value, dict):
+            state.denied = out.decision.reason
+            return None
+        result: JSON = out.value
+        ids = [int(w["id"]) for w in result.get("workItems") or [] if isinstance(w, dict)]
+        if skip_known:
+            ids = [i for i in ids if str(i) not in state.fresh]
+        self._since = str(result.get("asOf") or since or "") or None
+        if not ids:
+            return 0
+        got = self.calls.read_items(ids, item=None)
+        if not got.ok or not isinstance(got.value, list):
+            state.denied = got.decision.reason
+            return None
+        # Features first: a story's parent is shown by its feature key.
+        items = sorted(got.value, key=lambda w: self._kind_of(w) != "feature")
+        for wi in items:
+            state.add(self._remote(wi))
+        return len(items)
+
+    def _kind_of(self, wi: Mapping[str, Any]) -> str:
+        fields = wi.get("fields") or {}
+        key = ar.item_key(fields)
+        if key is not None:
+            return "story" if "/" in key else "feature"
+        return "feature" if fields.get(ar.TYPE) in ar.FEATURE_TYPES else "story"
+
+    def _remote(self, wi: Mapping[str, Any]) -> Remote:
+        ident = int(wi["id"])
+        fields = wi.get("fields") or {}
+        kind = self._kind_of(wi)
+        wtype = str(fields.get(ar.TYPE) or "")
+        state = str(fields.get(ar.STATE) or "")
+        if wtype:
+            self.seen_states.setdefault(wtype, set()).add(state)
+            self._learn(kind, wtype, state)
+        remote = ar.remote_item(wi, self.features, self.statuses, self._web_url(ident))
+        if kind == "feature" and remote.key is not None:
+            self.features[ident] = remote.key
+            self._sync_cursor()
+        return remote
+
+    def _learn(self, kind: str, wtype: str, state: str | None = None) -> None:
+        if kind in ("feature", "story") and (kind == "story") == (wtype in ar.STORY_TYPES):
+            self.types.setdefault(kind, wtype)
+        process = ar.process_of(wtype, state)
+        if process is not None and self.process is None:
+            self.process = process
+        self._sync_cursor()
+
+    def recheck(self, state: RemoteState) -> int:
+        before = self.request_count()
+        self._query(self._since, state, skip_known=True)
+        state.denied = None  # a recheck that may not read changes nothing listed
+        return self.request_count() - before
+
+    def known_id(self, item: Item) -> str | None:
+        ident = item.external.get("ado.workItem")
+        return ident if ident and ident.isdigit() else None
+
+    def external_ids(self, item: Item, remote: Remote) -> dict[str, str | int]:
+        return {"workItem": int(remote.id), "url": remote.url}
+
+    def find_existing(self, item: Item, state: RemoteState, known: str | None) -> Remote | None:
+        if known is not None and known.isdigit():
+            remote = state.fresh.get(known) or self._get(item, int(known), state)
+            same_key = remote is not None and remote.key in (None, item.key)
+            if remote is not None and same_key and remote.data.get("kind") == item.kind:
+                return remote
+        return canonical(state.by_key.get(item.key, []))
+
+    def _get(self, item: Item, ident: int, state: RemoteState) -> Remote | None:
+        if ident in self._missing:
+            return None
+        try:
+            out = self.calls.get_item(ident, item=item.id)
+        except NotFound:
+            self._missing.add(ident)
+            return None
+        if not out.ok or not isinstance(out.value, dict):
+            return None
+        remote = self._remote(out.value)
+        state.add(remote)
+        return remote
+
+    def _fresh(self, item: Item, remote: Remote) -> Remote:
+        """``remote`` with its rev and tags: an item the incremental listing did not show
+        is read first (the PATCH tests the rev, and a human's tags must survive)."""
+        if remote.rendering is not None and "rev" in remote.data:
+            return remote
+        out = self.calls.get_item(int(remote.id), item=item.id)
+        return self._remote(out.value) if out.ok and isinstance(out.value, dict) else remote
+
+    def remote_status(self, remote: Remote) -> str | None:
+        """The SpecWeave status the work item shows: its state's category and status tags
+        read back through ``statusSync.mappings.ado``."""
+        if remote.rendering is None:
+            return None
+        status = remote.rendering.status
+        return self.statuses.reverse(str(status.get("state") or ""), status.get("tags") or ())
+
+    # -- writing ------------------------------------------------------------------------
+
+    def _feature_id(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        return next((i for i, k in sorted(self.features.items()) if k == key), None)
+
+    def _type_candidates(self, kind: str) -> list[str]:
+        if kind in self.types:
+            return [self.types[kind]]
+        index = 0 if kind == "feature" else 1
+        if self.process is not None:
+            return [ar.PROCESS_TYPES[self.process][index]]
+        names = [types[index] for types in ar.PROCESS_TYPES.values()]
+        return list(dict.fromkeys(names))
+
+    def _result(self, out: GateOutcome[Any], sent: Rendering) -> WriteResult:
+        if not out.ok or not isinstance(out.value, dict):
+            return WriteResult(out.result, out.decision.reason)
+        return WriteResult("success", out.decision.reason, self._remote(out.value), sent)
+
+    def create(self, item: Item, rendering: Rendering) -> WriteResult:
+        content = dict(rendering.content)
+        ops: list[PatchOp] = [
+            field_op(ar.TITLE, content["title"]),
+            field_op(ar.DESCRIPTION, content["description"]),
+        ]
+        if item.kind == "story":
+            ops.append(field_op(ar.CRITERIA, content["criteria"]))
+        ops.append(field_op(ar.TAGS, ar.join_tags([*content["tags"], *rendering.status["tags"]])))
+        if item.kind == "story":
+            parent = self._feature_id(content.get("parent"))
+            if parent is None:
+                content["parent"] = None  # the feature has no work item (yet)
+            else:
+                ops.append(self._parent_op(parent))
+        candidates = self._type_candidates(item.kind)
+        for n, wtype in enumerate(candidates):
+            try:
+                out = self.calls.create_item(wtype, ops, item=item.id)
+            except HttpError as e:
+                if _type_missing(e) and n + 1 < len(candidates):
+                    continue  # another process: try its type
+                raise
+            if out.ok:
+                self._learn(item.kind, wtype)
+            break
+        if not out.ok or not isinstance(out.value, dict):
+            return WriteResult(out.result, out.decision.reason)
+        remote = self._remote(out.value)
+        assert remote.rendering is not None
+        # Created in its type's first state; the state is a status change of its own.
+        sent = Rendering(content, remote.rendering.status)
+        return WriteResult("success", out.decision.reason, remote, sent)
+
+    def _parent_op(self, parent: int) -> PatchOp:
+        return {
+            "op": "add",
+            "path": "/relations/-",
+            "value": {"rel": ar.PARENT, "url": self._api_url(parent)},
+        }
+
+    def update(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        remote = self._fresh(item, remote)
+        content = dict(rendering.content)
+        data = remote.data
+        keep = [t for t in data.get("tags", []) if not ar.is_content_tag(t)]
+        ops: list[PatchOp] = [
+            {"op": "test", "path": "/rev", "value": int(data.get("rev") or 0)},
+            field_op(ar.TITLE, content["title"]),
+            field_op(ar.DESCRIPTION, content["description"]),
+            field_op(ar.TAGS, ar.join_tags([*keep, *content["tags"]])),
+        ]
+        if item.kind == "story":
+            ops.append(field_op(ar.CRITERIA, content["criteria"]))
+            want = self._feature_id(content.get("parent"))
+            if want is None:
+                # Nothing to link to yet: the link is left as it is.
+                content["parent"] = (
+                    remote.rendering.content.get("parent") if remote.rendering else None
+                )
+            elif want != data.get("parent"):
+                if data.get("parent_index") is not None:
+                    ops.append({"op": "remove", "path": f"/relations/{data['parent_index']}"})
+                ops.append(self._parent_op(want))
+        out = self.calls.update_item(int(remote.id), ops, item=item.id)
+        return self._result(out, Rendering(content, rendering.status))
+
+    def set_status(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        remote = self._fresh(item, remote)
+        data = remote.data
+        wtype = str(data.get("type") or self.types.get(item.kind, ""))
+        configured = self.statuses.configured(item.status)
+        keep = [t for t in data.get("tags", []) if not self.statuses.is_status_tag(t)]
+        tags = ar.join_tags([*keep, *rendering.status["tags"]])
+        tag_op = [field_op(ar.TAGS, tags)] if tags != ar.join_tags(data.get("tags", [])) else []
+        candidates = self._state_candidates(configured, wtype, str(data.get("state") or ""))
+        if str(data.get("state")) in [s for s, _ in candidates] and not tag_op:
+            # Already there (a story created in the state asked for): nothing to send.
+            return WriteResult("success", "already in that state", remote, rendering)
+        test = {"op": "test", "path": "/rev", "value": int(data.get("rev") or 0)}
+        refused: HttpError | None = None
+        for state, process in candidates:
+            ops = [test, field_op(ar.STATE, state), *tag_op]
+            try:
+                out = self.calls.set_item_state(int(remote.id), ops, item=item.id)
+            except HttpError as e:
+                if not _state_refused(e):
+                    raise
+                refused = e
+                continue
+            if out.ok and process is not None and self.process is None:
+                self.process = process
+                self._sync_cursor()
+            return self._result(out, rendering)
+        assert refused is not None
+        raise self._rejected(refused, item, configured, wtype, int(remote.id))
+
+    def _state_candidates(
+        self, configured: str, wtype: str, current: str
+    ) -> list[tuple[str, str | None]]:
+        """(state, process) pairs to try, most likely first: the known process's
+        translation, or one per process that has this type when that is not known yet."""
+        process = self.process or ar.process_of(wtype, current or None)
+        processes: list[str | None] = (
+            [process] if process else [p for (p, t) in ar.STATES if t == wtype]
+        )
+        out: dict[str, str | None] = {}
+        for p in processes or [None]:
+            out.setdefault(ar.send_state(configured, p, wtype), p)
+        if len(out) == 1:
+            return [(s, process) for s in out]
+        return list(out.items())
+
+    def _rejected(
+        self, e: HttpError, item: Item, configured: str, wtype: str, ident: int
+    ) -> StateRejected:
+        process = self.process or ar.process_of(wtype)
+        known = ar.states_of(process, wtype)
+        seen = sorted(self.seen_states.get(wtype, set()) - set(known) - {""})
+        which = f"the {process} process's {wtype}" if process else wtype
+        if known:
+            states = ", ".join(known) + (f" (also seen: {', '.join(seen)})" if seen else "")
+            hint = f"states of {which}: {states}"
+        else:
+            hint = f"states seen on {wtype} items: {', '.join(seen) or 'none yet'}"
+        message = (
+            f"Azure DevOps refused state {configured!r} for {wtype} {ident} ({e.message}); "
+            f"{hint}. Map {item.status!r} in sync.statusSync.mappings.ado to one of them"
+        )
+        return StateRejected(e.status, e.method, e.path, message)
+
+    def close_duplicate(self, item: Item, duplicate: Remote, keep: Remote) -> WriteResult:
+        dup = self._fresh(item, duplicate)
+        data = dup.data
+        wtype = str(data.get("type") or "")
+        process = self.process or ar.process_of(wtype, str(data.get("state") or "") or None)
+        table = ar.STATES.get((process or "", wtype), ())
+        closing = next((s for s, c in table if c == ar.REMOVED), None) or next(
+            (s for s, c in table if c == ar.COMPLETED), "Removed"
+        )
+        tags = [t for t in data.get("tags", []) if t.lower() != ar.TAG] + [ar.DUPLICATE_TAG]
+        ops: list[PatchOp] = [
+            {"op": "test", "path": "/rev", "value": int(data.get("rev") or 0)},
+            field_op(ar.TAGS, ar.join_tags(tags)),
+            field_op("System.History", f"Duplicate of work item {keep.id} (specweave-git)."),
+        ]
+        if data.get("state") != closing:
+            ops.insert(1, field_op(ar.STATE, closing))
+        out = self.calls.set_item_state(int(dup.id), ops, item=item.id)
+        return self._result(out, Rendering({}, {"state": "closed"}))
+
+
+def build(
+    config: Config,
+    gate: Gate,
+    *,
+    token: Secret | None = None,
+    base_url: str | None = None,
+    http_options: Mapping[str, Any] | None = None,
+) -> AdoProvider:
+    from ...net.ado import AdoClient
+
+    target = config.sync.ado
+    if not target.organization or not target.project:
+        raise UsageError(
+            "sync.ado.organization and sync.ado.project must name the project to sync with",
+            file=str(config.path or ".specweave/config.json"),
+            pointer="/sync/ado",
+        )
+    ado = AdoClient(
+        target.organization, target.project, token, base_url=base_url, **dict(http_options or {})
+    )
+    calls = GatedClient(gate, PLATFORM, Calls(ado), OPS)
+    mappings = config.sync.status_sync.mappings.get(PLATFORM, {})
+    statuses = ar.StatusMap.from_config(mappings)
+    return AdoProvider(
+        calls,
+        ado.full_name,
+        statuses,
+        ado.http.stats,
+        ado.close,
+        ado.work_item_url,
+        ado.web_url,
+    )
