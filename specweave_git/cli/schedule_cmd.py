@@ -318,10 +318,6 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _seed(repo: Repo, cfg: Config) -> str:
-    """What the cron minute is derived from: the repository's GitHub name if known."""
-    import os
+    from ..schedule.render import workflow_seed  # shared with `init`
 
-    gh = cfg.sync.github
-    if gh.owner and gh.repo:
-        return f"{gh.owner}/{gh.repo}"
-    return os.environ.get("GITHUB_REPOSITORY") or repo.root.name
+    return workflow_seed(repo.root, cfg)

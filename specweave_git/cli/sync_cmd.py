@@ -27,6 +27,7 @@ _LISTED = frozenset(
         "failed",
         "deferred",
         "planned",
+        "skipped",
     }
 )
 
@@ -274,6 +275,8 @@ def _platform_text(p: PlatformReport, dry_run: bool) -> list[str]:
         counts += f", {s['deferred']} deferred (budget)"
     if s["conflict"]:
         counts += f", {s['conflict']} conflict(s)"
+    if s["skipped"]:
+        counts += f", {s['skipped']} skipped (external)"
     out = [f"{head}: {counts}; {p.requests} request(s), {p.writes} write(s)"]
     if p.duplicates_closed:
         out.append(f"  closed {p.duplicates_closed} duplicate(s) a concurrent run created")

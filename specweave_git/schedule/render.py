@@ -1,13 +1,25 @@
-"""`schedule render`: the scheduled workflow, its cron derived from the enabled jobs."""
+"""`schedule render`: the scheduled workflow, its cron derived from the enabled jobs.
+
+The one source of that workflow: `schedule render` writes it from the repository's
+config, `init` writes it the same way, and the shipped template
+(``specweave_git/templates/workflows/specweave-scheduled.yml``) is ``render_template()``:
+what `schedule render` gives for the shipped config template in a repository named
+``TEMPLATE_SEED``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 from ..config.model import Config
 from .model import JOBS
 
 WORKFLOW_PATH = ".github/workflows/specweave-scheduled.yml"
+TEMPLATE = "workflows/specweave-scheduled.yml"  # under specweave_git/templates/
+CONFIG_TEMPLATE = "config.json"
+TEMPLATE_SEED = "OWNER/REPO"  # the repository name the template's cron minute comes from
 MIN_CRON_MINUTES = 5  # GitHub runs scheduled workflows at most every 5 minutes
 # Steps a cron can repeat at evenly: divisors of 60 (minutes) and of 24 (hours).
 _MINUTE_STEPS = (5, 6, 10, 12, 15, 20, 30)
@@ -56,6 +68,33 @@ def cron_for(interval_minutes: int, seed: str, minute: int | None = None) -> str
     return f"{at} */{step} * * *" if step > 1 else f"{at} * * * *"
 
 
+def workflow_seed(repo_root: Path, config: Config) -> str:
+    """What the cron minute is derived from: the repository's GitHub name if known."""
+    gh = config.sync.github
+    if gh.owner and gh.repo:
+        return f"{gh.owner}/{gh.repo}"
+    return os.environ.get("GITHUB_REPOSITORY") or Path(repo_root).name
+
+
+def template_config() -> Config:
+    """The config ``init`` ships (``specweave_git/templates/config.json``)."""
+    from importlib.resources import as_file, files
+
+    from ..config.load import load_config
+
+    resource = files("specweave_git") / "templates" / CONFIG_TEMPLATE
+    with as_file(resource) as path:
+        return load_config(path.parent, path=path)
+
+
+def render_template(version: str | None = None) -> str:
+    """The shipped scheduled workflow template: the shipped config rendered with
+    ``TEMPLATE_SEED`` (``version`` defaults to this package's)."""
+    from .. import __version__
+
+    return render_workflow(template_config(), seed=TEMPLATE_SEED, version=version or __version__)
+
+
 def _needs_issues(config: Config, intervals: dict[str, int]) -> bool:
     syncing = {"external-sync", "external-pull"} & set(intervals)
     return bool(syncing) and config.sync.github.enabled
@@ -78,8 +117,8 @@ def render_workflow(config: Config, *, seed: str, version: str, minute: int | No
         cron_note = ["# No job is enabled in the config: once a day, so catch-up still works."]
     header = [
         "# specweave-git: run the due scheduled jobs, or one job on demand. Written by",
-        "# `specweave-git schedule render` from .specweave/config.json: render again after",
-        "# changing the jobs. Schedule state lives in git (refs/specweave/state).",
+        "# `specweave-git schedule render` (and `init`) from .specweave/config.json: render",
+        "# again after changing the jobs. Schedule state lives in git (refs/specweave/state).",
     ]
     if not config.sync.orchestration.scheduler.enabled:
         header.append(
@@ -89,6 +128,10 @@ def render_workflow(config: Config, *, seed: str, version: str, minute: int | No
     perms = ["      contents: write # push refs/specweave/state and refs/notes/specweave"]
     if _needs_issues(config, intervals):
         perms.append("      issues: write # sync increments with GitHub Issues")
+    else:
+        perms.insert(
+            0, "      # `schedule render` adds `issues: write` once GitHub sync jobs are on."
+        )
     options = "\n".join(f"          - {job}" for job in ("due", *JOBS))
     return "\n".join(
         [

@@ -19,7 +19,7 @@ TaskStatus = Literal["done", "open", "partial", "unknown"]
 Span = tuple[int, int]
 
 # Bump whenever what parse_spec extracts changes: it is part of the spec cache key.
-SPEC_PARSER_VERSION = "specs-1"
+SPEC_PARSER_VERSION = "specs-2"
 
 
 def _span(v: Any) -> Span:

@@ -23,15 +23,15 @@ from .model import Criterion, IncrementMetadata, Story, Task, TaskStatus
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-_STORY_HEADING = re.compile(r"^(US-\d+)\s*[:.—–-]\s*(.*)$")
-_STORY_PARA = re.compile(r"^\*\*(US-\d+)\*\*\s*:\s*(.*)$")
-_TASK_HEADING = re.compile(r"^(T-\d+)\s*[:.—–-]\s*(.*)$")
+_STORY_HEADING = re.compile(r"^(US-\d+E?)\s*[:.—–-]\s*(.*)$")
+_STORY_PARA = re.compile(r"^\*\*(US-\d+E?)\*\*\s*:\s*(.*)$")
+_TASK_HEADING = re.compile(r"^(T-\d+E?)\s*[:.—–-]\s*(.*)$")
 _CHECK = r"(?:\[(?P<box>[ xX~\-])\]\s+)?"
-_AC_ITEM = re.compile(rf"^{_CHECK}\*\*(?P<id>AC-US\d+-\d+)\*\*\s*:?\s*(?P<text>.*)$", re.S)
-_TASK_ITEM = re.compile(rf"^{_CHECK}\*\*(?P<id>T-\d+)\*\*\s*:?\s*(?P<text>.*)$", re.S)
+_AC_ITEM = re.compile(rf"^{_CHECK}\*\*(?P<id>AC-US\d+E?-\d+E?)\*\*\s*:?\s*(?P<text>.*)$", re.S)
+_TASK_ITEM = re.compile(rf"^{_CHECK}\*\*(?P<id>T-\d+E?)\*\*\s*:?\s*(?P<text>.*)$", re.S)
 _FIELD = re.compile(r"^\*\*(?P<key>[^*]+?):?\*\*\s*:?\s*(?P<value>.*)$")
-_US_REF = re.compile(r"\bUS-?(\d+)\b")
-_AC_REF = re.compile(r"\bAC-US\d+-\d+\b")
+_US_REF = re.compile(r"\bUS-?(\d+E?)\b")
+_AC_REF = re.compile(r"\bAC-US\d+E?-\d+E?\b")
 
 _DONE_WORDS = ("completed", "complete", "done", "closed", "finished", "✅")
 _PARTIAL_WORDS = ("in-progress", "in progress", "in_progress", "partial", "active", "🔄")
@@ -54,7 +54,9 @@ def task_status(value: str) -> TaskStatus:
 
 
 def story_ref(number: str) -> str:
-    return f"US-{int(number):03d}"
+    """``1`` -> ``US-001``; ``4E`` -> ``US-004E`` (the E suffix: created outside SpecWeave)."""
+    suffix = "E" if number.endswith("E") else ""
+    return f"US-{int(number.removesuffix('E')):03d}{suffix}"
 
 
 @dataclass
@@ -202,7 +204,7 @@ def _list_item(acc: _Acc, inline: Token) -> None:
 
 def _owner(acc: _Acc, ac_id: str) -> str:
     """The story an AC belongs to: its number names it (AC-US2-01 -> US-002)."""
-    m = re.match(r"AC-US(\d+)-", ac_id)
+    m = re.match(r"AC-US(\d+E?)-", ac_id)
     by_number = story_ref(m.group(1)) if m else ""
     if acc.story is not None and (not by_number or acc.story.id == by_number):
         return acc.story.id

@@ -3,6 +3,11 @@
 The engine (``engine.py``) owns the run; this module owns one platform's push pass over
 its items (``prepare`` lists the tracker once; ``sync.pull`` reuses that listing before
 ``push``). Nothing here prints: progress goes to an optional callback.
+
+An external item (``US-004E``, see ``sync.external``) is never created: where the tracker
+has no item for it, it is reported ``skipped`` with the reason, before any request; where
+it has one, the tracker's content is shown to the plan as not ours, and a content write
+is the provider's progress comment (reported as the op ``comment``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..log import get_logger
 from ..net.errors import NetError, NotFound, RateLimited
+from . import external
 from .plan import (
     CONFLICT,
     PARTS,
@@ -181,7 +187,7 @@ class Applier:
         self._save(f"sync {self.platform}: {len(plans)} item(s)")
 
     def _may_create(self, item: Item) -> bool:
-        if self.stopped or self.left <= 0:
+        if self.stopped or self.left <= 0 or external.is_external(item):
             return False
         return self.gate.decide("upsert-internal", self.platform, item.id).allowed
 
@@ -234,7 +240,14 @@ class Applier:
     def locate(self, item: Item, entry: Entry | None) -> Remote | None:
         """The tracker's item of ``item``: the snapshot's id, else by id or marker. An
         item in conflict that the listing did not show is read again (one request): a
-        conflict is judged on the tracker's current state, not on the snapshot's."""
+        conflict is judged on the tracker's current state, not on the snapshot's. An
+        external item's is shown with content that is not ours (``external.view``)."""
+        remote = self._locate(item, entry)
+        if remote is not None and external.is_external(item):
+            return external.view(remote)
+        return remote
+
+    def _locate(self, item: Item, entry: Entry | None) -> Remote | None:
         if entry is not None:
             fresh = self.state.fresh.get(entry.id)
             if fresh is None and entry.conflict:
@@ -249,6 +262,12 @@ class Applier:
 
     def _apply(self, p: _Plan) -> None:
         item, action = p.item, p.action
+        ext = external.is_external(item)
+        if ext and action.kind == "create":
+            if not self.dry_run and self.outbox.resolve(item.key):
+                self.dirty = True
+            self.result(item, "skipped", (), None, external.skip_reason(item, self.platform))
+            return
         if not action.writes:
             self._no_write(p)
             return
@@ -271,14 +290,14 @@ class Applier:
                 self._failed(item, op, action.writes, remote, e)
                 return
             if res.result == "denied":
-                denied.append(f"{op} {res.reason}")
+                denied.append(f"{_shown(op, ext)} {res.reason}")
                 if op == "create":
                     self.outbox.resolve(item.key)
                     break
                 continue
             self.left -= 1
             if res.result == "dry-run":
-                done.append(op)
+                done.append(_shown(op, ext))
                 if op == "create":
                     # Nothing to chain on: say what the gate would decide of the rest.
                     for later in action.writes[1:]:
@@ -291,8 +310,8 @@ class Applier:
                 continue
             assert res.remote is not None and res.sent is not None
             self.report.writes += 1
-            done.append(op)
-            remote = res.remote
+            done.append(_shown(op, ext))
+            remote = external.view(res.remote) if ext else res.remote
             self.state.add(remote)
             entry = written(remote, res.sent, entry, _PARTS_OF[op])
             self.snapshot.items[item.key] = entry
@@ -438,6 +457,11 @@ class Applier:
         self.done += 1
         if self.options.progress is not None:
             self.options.progress(f"{self.platform} {self.done}/{self.total} {item.key}: {outcome}")
+
+
+def _shown(op: str, ext: bool) -> str:
+    """The op as reports name it: an external item's content write is a comment."""
+    return "comment" if ext and op == "update" else op
 
 
 def _read(path: object) -> str | None:

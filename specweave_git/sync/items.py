@@ -6,6 +6,11 @@ US-001`` and ``feature: FS-001`` (or an ``FS-001`` folder) is a user story. A st
 increment's ``spec.md`` knows (living docs not generated yet) is taken from there, with the
 increment's status. User story ids repeat across features, so a story's key is
 ``FS-001/US-001``; the increment named instead when a story has no feature.
+
+An id with the ``E`` suffix (``FS-012E``, ``US-004E``) names an item created outside
+SpecWeave (imported from a tracker): it is read like any other, and ``sync.external``
+says what the engine may do with it. SpecWeave's importer names the tracker it came from
+in the frontmatter (``external_source: jira``): that is the item's ``origin``.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ STATUSES = ("planning", "active", "paused", "completed", "abandoned")
 LIVING_DOCS = ".specweave/docs/internal/specs"
 INCREMENTS = ".specweave/increments"
 
-_FEATURE_ID = re.compile(r"^FS-\d+$")
-_STORY_ID = re.compile(r"^US-\d+$")
-_FS_SEGMENT = re.compile(r"^(FS-\d+)(?:[-_].*)?$")
+_FEATURE_ID = re.compile(r"^FS-\d+E?$")
+_STORY_ID = re.compile(r"^US-\d+E?$")
+_FS_SEGMENT = re.compile(r"^(FS-\d+E?)(?:[-_].*)?$")
 _PRIORITY_SUFFIX = re.compile(r"\s*\((P\d)\)\s*$")
 _PRIORITY = re.compile(r"^P\d$")
 _NARRATIVE = re.compile(r"^\*\*(As an?|I want|So that)\*\*\s*:?\s*(.+)$", re.I | re.M)
@@ -88,6 +93,8 @@ class Item:
     external: Mapping[str, str] = field(default_factory=dict)
     # The ids every one of ``increments``' metadata.json records for this item.
     meta_external: Mapping[str, str] = field(default_factory=dict)
+    # The tracker an external (E suffix) item came from, when its file says so.
+    origin: str | None = None
 
 
 @dataclass
@@ -118,6 +125,14 @@ def split_priority(title: str) -> tuple[str, str | None]:
 def _priority(value: Any) -> str | None:
     text = str(value).strip().upper() if value is not None else ""
     return text if _PRIORITY.match(text) else None
+
+
+def _origin(fm: Mapping[str, Any]) -> str | None:
+    """``external_source: jira`` (SpecWeave's importer; ``externalSource`` in older files)."""
+    value = fm.get("external_source") or fm.get("externalSource")
+    name = str(value).strip().lower() if isinstance(value, str) else ""
+    name = {"azure-devops": "ado", "azure devops": "ado", "azuredevops": "ado"}.get(name, name)
+    return name if name in ("github", "jira", "ado") else None
 
 
 def _feature_from_path(path: str) -> str | None:
@@ -243,6 +258,7 @@ def read_desired(root: Path) -> Desired:
                 priority=_priority(fm.get("priority")) or prio,
                 path=rel,
                 external=dict(spec.external),
+                origin=_origin(fm),
             )
         elif _STORY_ID.match(fid):
             out.warnings.extend(spec.warnings)
@@ -275,6 +291,7 @@ def read_desired(root: Path) -> Desired:
                 path=rel,
                 increments=tuple(str(n) for n in named if isinstance(n, str)),
                 external=dict(spec.external),
+                origin=_origin(fm),
             )
 
     # Stories only an increment knows, and which increments record each story's ids.

@@ -14,6 +14,9 @@ and kept byte for byte, line endings included. Rules:
 - dates come from the increments (frontmatter, metadata.json, then git history); a date
   nowhere to be found keeps the file's own value, and only a file whose content changes
   gets today's date;
+- a story's (or feature's) ``status:`` is derived from the increments, unless a tracker
+  pull recorded a status for it in metadata.json since which the derived status has not
+  changed: then the pulled one (``livedocs_pulled``);
 - a story file is found by its number (``us-001-*.md``), so a retitled story keeps its
   file name; stories no increment mentions any more are left alone (never deleted);
 - a file whose markers were deleted or broken, whose frontmatter ``id`` names another
@@ -35,6 +38,7 @@ from ..model import Warning_
 from ..record import FrozenRecord, set_field
 from . import livedocs_render as render
 from .livedocs_plan import FeatureDoc, StoryDoc, build_features
+from .livedocs_pulled import apply_pulled
 from .livedocs_read import decode, load_increments
 from .livedocs_text import FrontmatterLines, cut_frontmatter, newline_of, set_keys, splice
 
@@ -285,7 +289,7 @@ def sync_living_docs(
     increments, read_warnings = load_increments(root, raw)
     run = _Run(root, (today or _dt.date.today()).isoformat())
     run.warnings += read_warnings
-    features = build_features(increments)
+    features = apply_pulled(build_features(increments))
     for feature in features:
         story_files: dict[str, str] = {}
         for story in feature.stories:

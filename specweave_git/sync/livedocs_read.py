@@ -18,6 +18,7 @@ from ..model import Warning_
 from ..record import FrozenRecord, set_field
 from ..specs.model import Story, Task
 from ..specs.specweave import story_ref
+from .livedocs_pulled import Pulled, read_pulled
 from .livedocs_text import slugify
 
 INCREMENTS_DIR = ".specweave/increments"
@@ -36,7 +37,8 @@ class Increment(FrozenRecord):
 
     ``status`` is metadata.json's when it has one, else the frontmatter's, else
     ``"unknown"``. Dates are ``YYYY-MM-DD``: frontmatter/metadata first, then the git
-    history of the increment directory, else None.
+    history of the increment directory, else None. ``pulled``: the statuses a tracker
+    pull recorded in metadata.json (``livedocs_pulled``).
     """
 
     __slots__ = (
@@ -48,6 +50,7 @@ class Increment(FrozenRecord):
         "path",
         "priority",
         "project",
+        "pulled",
         "status",
         "stories",
         "tasks",
@@ -68,6 +71,7 @@ class Increment(FrozenRecord):
     completed: str | None
     stories: tuple[Story, ...]
     tasks: tuple[Task, ...]
+    pulled: tuple[Pulled, ...]
 
     def __init__(
         self,
@@ -84,6 +88,7 @@ class Increment(FrozenRecord):
         completed: str | None = None,
         stories: tuple[Story, ...] = (),
         tasks: tuple[Task, ...] = (),
+        pulled: tuple[Pulled, ...] = (),
     ) -> None:
         set_field(self, "name", name)
         set_field(self, "number", number)
@@ -98,6 +103,7 @@ class Increment(FrozenRecord):
         set_field(self, "completed", completed)
         set_field(self, "stories", stories)
         set_field(self, "tasks", tasks)
+        set_field(self, "pulled", pulled)
 
     @property
     def spec_path(self) -> str:
@@ -258,10 +264,16 @@ def _git_dates(repo_root: Path, rel_dir: str) -> tuple[str | None, str | None]:
 
 
 def read_increment(
-    repo_root: Path, directory: Path, project: str | None, warnings: list[Warning_]
+    repo_root: Path,
+    directory: Path,
+    project: str | None,
+    warnings: list[Warning_],
+    *,
+    dates: bool = True,
 ) -> Increment | None:
     """One increment; None (and a warning) when it has no spec.md. ``project`` is the
-    config's (None: not configured)."""
+    config's (None: not configured); ``dates=False`` skips the git history (a caller
+    that needs no dates)."""
     rel_dir = directory.relative_to(repo_root).as_posix()
     spec_rel = f"{rel_dir}/spec.md"
     if not (directory / "spec.md").is_file():
@@ -295,7 +307,7 @@ def read_increment(
         or _feature_key(meta, f"{rel_dir}/metadata.json", ("feature_id", "featureId"))
         or feature_id(number)
     )
-    if created is None or updated is None:
+    if dates and (created is None or updated is None):
         first, last = _git_dates(repo_root, rel_dir)
         created = created or first
         updated = updated or last
@@ -314,11 +326,12 @@ def read_increment(
         # `### US-1:` and a task's `**User Story**: US-001` name the same story.
         stories=tuple(s.replace(id=story_ref(s.id.split("-")[1])) for s in stories),
         tasks=tuple(tasks.values()),
+        pulled=read_pulled(meta),
     )
 
 
 def load_increments(
-    repo_root: Path, raw_config: Mapping[str, Any]
+    repo_root: Path, raw_config: Mapping[str, Any], *, dates: bool = True
 ) -> tuple[list[Increment], list[Warning_]]:
     """Every increment of ``repo_root`` in number order, with the warnings of reading them."""
     project = config_project(raw_config)
@@ -326,6 +339,6 @@ def load_increments(
     increments = [
         inc
         for d in increment_dirs(repo_root)
-        if (inc := read_increment(repo_root, d, project, warnings)) is not None
+        if (inc := read_increment(repo_root, d, project, warnings, dates=dates)) is not None
     ]
     return increments, warnings

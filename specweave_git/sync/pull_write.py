@@ -8,9 +8,10 @@ Where a pulled status goes depends on where the item's status comes from:
   the increments every run (it owns that frontmatter key), so the status is recorded in
   each increment's metadata.json as ``externalLinks.<platform>.userStories.<US-001>``
   (a feature: ``...feature``) ``{status, specStatus, statusPulledAt}``, ``specStatus``
-  being the status the specs showed when it was pulled. ``with_pulled_status`` lays it
-  over the item while the specs still show ``specStatus``; once they change, the specs'
-  status is a change of the spec side again (and is pushed).
+  being the status the increments gave it when it was pulled (``livedocs_pulled``). The
+  living docs sync shows the pulled status in the file, and ``with_pulled_status`` lays
+  it over the item, while the increments still give ``specStatus``; once they change,
+  the specs' status is a change of the spec side again (and is pushed).
 
 The increment's own ``status`` is never changed: an increment holds several stories, and
 completing one in SpecWeave is a decision with quality gates.
@@ -107,12 +108,12 @@ def write_status(
         elif write_if_changed(path, text or "", new):
             written.append(item.path)
     where = ("userStories", item.id) if item.kind == "story" else ("feature",)
+    spec = _spec_status(repo, item) if item.increments else item.status
     for inc in item.increments:
         rel = f".specweave/increments/{inc}/metadata.json"
         text = _read(repo.root / rel)
         if text is None:
             continue
-        spec = item.meta_external.get(SPEC_STATUS, item.status)
         pulled = {"status": status, "specStatus": spec, "statusPulledAt": now}
         new = set_metadata(text, platform, where, pulled)
         if new is None:
@@ -122,6 +123,20 @@ def write_status(
     if not item.path and not item.increments:
         problems.append("no spec file to record the status in")
     return written, problems
+
+
+def _spec_status(repo: Repo, item: Item) -> str:
+    """The status the increments give ``item`` (what the living docs sync compares with
+    ``specStatus``), not the one its file shows: that may be an earlier pull's. When the
+    increments cannot say, the status the specs showed before any pulled one was laid over."""
+    from ..errors import UsageError
+    from .livedocs_pulled import spec_statuses
+
+    try:
+        derived = spec_statuses(repo.root).get(item.key)
+    except UsageError:
+        derived = None
+    return derived or item.meta_external.get(SPEC_STATUS, item.status)
 
 
 def with_pulled_status(items: Iterable[Item], platforms: Iterable[str]) -> list[Item]:

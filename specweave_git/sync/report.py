@@ -10,8 +10,9 @@ from typing import Any
 class ItemResult:
     """What happened to one item. ``outcome``: created | updated | unchanged | adopted |
     remote-changed | conflict | denied | failed | deferred | pulled (the spec took the
-    tracker's status) | planned (dry run; ``ops`` say what: create, update, set_status,
-    pull). ``closes``: the status write closes the tracker's item."""
+    tracker's status) | skipped (an external item not created here; ``reason`` says why) |
+    planned (dry run; ``ops`` say what: create, update, comment, set_status, pull).
+    ``closes``: the status write closes the tracker's item."""
 
     key: str
     kind: str
@@ -44,6 +45,7 @@ SUMMARY_KEYS = (
     "failed",
     "deferred",
     "conflict",
+    "skipped",
 )
 _SUMMARY_OF = {"adopted": "unchanged", "remote-changed": "unchanged"}
 _PLANNED = {"create": "created", "pull": "pulled"}

@@ -12,17 +12,23 @@ items listed, from which type ``$User Story`` creation accepts (a missing type i
 VS402323; the next process's type is tried) and, for a ``Feature`` (shared by Agile and
 Scrum), from which translation of the state ADO accepts. What was learnt is kept in the
 cursor. ``ado_render`` has the state tables and the rule.
+
+An external item (``US-004E``, ``sync.external``) is never created; its work item gets a
+progress comment (Comments API, ``upsert-external``) instead of edits. An external
+feature's work item is remembered (in the cursor) so its stories are linked to it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ...errors import UsageError
 from ...net.ado import field_op
 from ...net.errors import HttpError, NotFound
+from .. import external
 from ..gate import GatedClient, GateOutcome
 from ..plan import Remote, Rendering
 from . import RemoteState, WriteResult, canonical
@@ -78,6 +84,9 @@ class Calls:
     def set_item_state(self, ident: int, ops: Sequence[PatchOp]) -> JSON:
         return self._ado.update_work_item(ident, ops)
 
+    def add_progress_comment(self, ident: int, text: str) -> JSON:
+        return self._ado.add_comment(ident, text)
+
 
 OPS: Mapping[str, Any] = {
     "query": "read",
@@ -86,6 +95,7 @@ OPS: Mapping[str, Any] = {
     "create_item": "upsert-internal",
     "update_item": "upsert-internal",
     "set_item_state": "update-status",
+    "add_progress_comment": "upsert-external",
 }
 
 
@@ -132,7 +142,26 @@ class AdoProvider:
     # -- reading ------------------------------------------------------------------------
 
     def render(self, item: Item) -> Rendering:
-        return ar.render(item, self.statuses)
+        rendering = ar.render(item, self.statuses)
+        if not external.is_external(item):
+            parent = self._feature_id(rendering.content.get("parent"))
+            if item.kind == "story" and parent is not None:
+                # The kept work item's id, not the feature's key: a story under another
+                # work item of the feature (closed as a duplicate) then differs and moves.
+                content = {**rendering.content, "parent": ar.parent_ref(parent)}
+                return Rendering(content, rendering.status)
+            return rendering
+        if item.kind == "feature":
+            self._adopt_feature(item)
+        return external.external_rendering(item, rendering.status)
+
+    def _adopt_feature(self, item: Item) -> None:
+        """An external feature's work item (no marker): known by the id the spec records,
+        so the feature's stories are linked to it."""
+        ident = self.known_id(item)
+        if ident is not None and int(ident) not in self.features:
+            self.features[int(ident)] = item.key
+            self._sync_cursor()
 
     def request_count(self) -> int:
         return self._stats.total
@@ -212,8 +241,9 @@ class AdoProvider:
         if wtype:
             self.seen_states.setdefault(wtype, set()).add(state)
             self._learn(kind, wtype, state)
-        remote = ar.remote_item(wi, self.features, self.statuses, self._web_url(ident))
-        if kind == "feature" and remote.key is not None:
+        remote = ar.remote_item(wi, self.statuses, self._web_url(ident))
+        duplicate = any(t.lower() == ar.DUPLICATE_TAG for t in remote.data.get("tags", []))
+        if kind == "feature" and remote.key is not None and not duplicate:
             self.features[ident] = remote.key
             self._sync_cursor()
         return remote
@@ -266,8 +296,12 @@ class AdoProvider:
         is read first (the PATCH tests the rev, and a human's tags must survive)."""
         if remote.rendering is not None and "rev" in remote.data:
             return remote
+        return self._reread(item, remote) or remote
+
+    def _reread(self, item: Item, remote: Remote) -> Remote | None:
+        """The work item as it is now (its current rev); None when it cannot be read."""
         out = self.calls.get_item(int(remote.id), item=item.id)
-        return self._remote(out.value) if out.ok and isinstance(out.value, dict) else remote
+        return self._remote(out.value) if out.ok and isinstance(out.value, dict) else None
 
     def remote_status(self, remote: Remote) -> str | None:
         """The SpecWeave status the work item shows: its state's category and status tags
@@ -279,10 +313,19 @@ class AdoProvider:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _feature_id(self, key: str | None) -> int | None:
+    def _feature_id(self, key: Any) -> int | None:
+        """The work item a story of feature ``key`` belongs under: the oldest live one
+        (what ``canonical`` keeps; those closed as duplicates are not in ``features``)."""
         if key is None:
             return None
         return next((i for i, k in sorted(self.features.items()) if k == key), None)
+
+    def _parent_id(self, parent: Any) -> int | None:
+        """The work item a rendering's ``parent`` names: ``#12``, or a feature key whose
+        work item was made after the rendering (None: it has none yet)."""
+        if isinstance(parent, str) and parent.startswith("#") and parent[1:].isdigit():
+            return int(parent[1:])
+        return self._feature_id(parent)
 
     def _type_candidates(self, kind: str) -> list[str]:
         if kind in self.types:
@@ -299,6 +342,8 @@ class AdoProvider:
         return WriteResult("success", out.decision.reason, self._remote(out.value), sent)
 
     def create(self, item: Item, rendering: Rendering) -> WriteResult:
+        if external.is_external(item):
+            return WriteResult("denied", external.skip_reason(item, PLATFORM))
         content = dict(rendering.content)
         ops: list[PatchOp] = [
             field_op(ar.TITLE, content["title"]),
@@ -308,10 +353,11 @@ class AdoProvider:
             ops.append(field_op(ar.CRITERIA, content["criteria"]))
         ops.append(field_op(ar.TAGS, ar.join_tags([*content["tags"], *rendering.status["tags"]])))
         if item.kind == "story":
-            parent = self._feature_id(content.get("parent"))
+            parent = self._parent_id(content.get("parent"))
             if parent is None:
                 content["parent"] = None  # the feature has no work item (yet)
             else:
+                content["parent"] = ar.parent_ref(parent)
                 ops.append(self._parent_op(parent))
         candidates = self._type_candidates(item.kind)
         for n, wtype in enumerate(candidates):
@@ -340,7 +386,21 @@ class AdoProvider:
         }
 
     def update(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        """Write the content part. After a 412 the item is read again; the patch is
+        sent once more only when its content is as it was (a state, a link or a comment
+        changed it): an edit made meanwhile is never overwritten."""
+        if external.is_external(item):
+            return self._comment(item, remote, rendering)
         remote = self._fresh(item, remote)
+        try:
+            return self._update(item, remote, rendering)
+        except HttpError as e:
+            fresh = self._reread(item, remote) if e.status == 412 else None
+            if fresh is None or fresh.hash("content", None) != remote.hash("content", None):
+                raise
+        return self._update(item, fresh, rendering)
+
+    def _update(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
         content = dict(rendering.content)
         data = remote.data
         keep = [t for t in data.get("tags", []) if not ar.is_content_tag(t)]
@@ -352,21 +412,49 @@ class AdoProvider:
         ]
         if item.kind == "story":
             ops.append(field_op(ar.CRITERIA, content["criteria"]))
-            want = self._feature_id(content.get("parent"))
+            want = self._parent_id(content.get("parent"))
             if want is None:
                 # Nothing to link to yet: the link is left as it is.
                 content["parent"] = (
                     remote.rendering.content.get("parent") if remote.rendering else None
                 )
-            elif want != data.get("parent"):
-                if data.get("parent_index") is not None:
-                    ops.append({"op": "remove", "path": f"/relations/{data['parent_index']}"})
-                ops.append(self._parent_op(want))
+            else:
+                content["parent"] = ar.parent_ref(want)
+                if want != data.get("parent"):
+                    # Moved (from a feature's duplicate): one parent link only, so the old
+                    # is removed in the same patch, which the rev test guards.
+                    if data.get("parent_index") is not None:
+                        path = f"/relations/{data['parent_index']}"
+                        ops.append({"op": "remove", "path": path})
+                    ops.append(self._parent_op(want))
         out = self.calls.update_item(int(remote.id), ops, item=item.id)
         return self._result(out, Rendering(content, rendering.status))
 
+    def _comment(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        """An external item's progress, as a comment on its work item; nothing else."""
+        state = self.statuses.configured(item.status)
+        text = ar.progress_comment(item, state)
+        out = self.calls.add_progress_comment(int(remote.id), text, item=item.id)
+        if not out.ok:
+            return WriteResult(out.result, out.decision.reason)
+        # A comment may make a revision: a status change that follows reads the item again.
+        data = {k: v for k, v in remote.data.items() if k != "rev"}
+        return WriteResult("success", out.decision.reason, replace(remote, data=data), rendering)
+
     def set_status(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        """Move the work item to the mapped state. A 412 (changed since it was read:
+        another run set the state, a person edited it) is not a failure yet: the item is
+        read again and the decision made again on it, once (already there: no write)."""
         remote = self._fresh(item, remote)
+        try:
+            return self._set_state(item, remote, rendering)
+        except HttpError as e:
+            fresh = self._reread(item, remote) if e.status == 412 else None
+            if fresh is None:
+                raise
+        return self._set_state(item, fresh, rendering)
+
+    def _set_state(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
         data = remote.data
         wtype = str(data.get("type") or self.types.get(item.kind, ""))
         configured = self.statuses.configured(item.status)
@@ -447,6 +535,8 @@ class AdoProvider:
         if data.get("state") != closing:
             ops.insert(1, field_op(ar.STATE, closing))
         out = self.calls.set_item_state(int(dup.id), ops, item=item.id)
+        if out.ok and self.features.pop(int(dup.id), None) is not None:
+            self._sync_cursor()  # no longer a candidate parent: its stories move
         return self._result(out, Rendering({}, {"state": "closed"}))
 
 

@@ -24,13 +24,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..external import summary
 from ..items import STATUSES, Check, Item
 from ..plan import Remote, Rendering
 
 MARKER = "<!-- specweave:{key} -->"
 _MARKER = re.compile(r"<!--\s*specweave:(\S+?)\s*-->")
-_STORY_TITLE = re.compile(r"^\[(FS-\d+)\]\[(US-\d+)\]")
-_FEATURE_TITLE = re.compile(r"^(FS-\d+)\s*:")
+_STORY_TITLE = re.compile(r"^\[(FS-\d+E?)\]\[(US-\d+E?)\]")
+_FEATURE_TITLE = re.compile(r"^(FS-\d+E?)\s*:")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -254,6 +255,14 @@ def story_description(item: Item) -> str:
     return "\n".join(parts)
 
 
+def progress_comment(item: Item, state: str) -> str:
+    """The comment (HTML) an external item's work item gets instead of edits."""
+    lead = "SpecWeave progress"
+    line = summary(item, f"Azure DevOps: {state}")
+    head = f"<p><b>{lead}</b>{html.escape(line.removeprefix(lead), quote=False)}</p>"
+    return head + checklist(item.criteria)
+
+
 def story_criteria(item: Item) -> str:
     return checklist(item.criteria) or "<p><i>No acceptance criteria.</i></p>"
 
@@ -272,6 +281,8 @@ def content_tags(item: Item) -> list[str]:
 
 
 def render(item: Item, statuses: StatusMap) -> Rendering:
+    """The item as Azure DevOps should show it. A story's parent is its feature's key
+    here; the provider replaces it with the kept work item's ``parent_ref`` once known."""
     state, status_tags = statuses.target(item.status)
     status = {"state": state, "tags": list(status_tags)}
     if item.kind == "feature":
@@ -320,10 +331,16 @@ def parent_of(work_item: Mapping[str, Any]) -> tuple[int | None, int | None]:
     return None, None
 
 
-def remote_item(
-    work_item: Mapping[str, Any], features: Mapping[int, str], statuses: StatusMap, web_url: str
-) -> Remote:
-    """A work item as the plan sees it: its managed fields rendered like ours."""
+def parent_ref(ident: int) -> str:
+    """A story's parent as both sides render it once its feature's work item is known:
+    ``#12``. The work item's id, not the feature's key, so a story under the wrong one of
+    two work items of a feature (one closed as a duplicate) differs and is moved."""
+    return f"#{ident}"
+
+
+def remote_item(work_item: Mapping[str, Any], statuses: StatusMap, web_url: str) -> Remote:
+    """A work item as the plan sees it: its managed fields rendered like ours (a story's
+    parent as ``parent_ref``)."""
     fields = work_item.get("fields") or {}
     wtype = str(fields.get(TYPE) or "")
     key = item_key(fields)
@@ -338,7 +355,7 @@ def remote_item(
     parent, index = parent_of(work_item)
     if not is_feature:
         content["criteria"] = _text(fields.get(CRITERIA))
-        content["parent"] = features.get(parent, f"#{parent}") if parent is not None else None
+        content["parent"] = parent_ref(parent) if parent is not None else None
     status = {
         "state": category(state),
         "tags": sorted({t.lower() for t in tags if statuses.is_status_tag(t)}),

@@ -5,6 +5,11 @@ since the last listing (``since`` + ``If-None-Match``: a 304 when nothing change
 the milestones (``If-None-Match``, their last listing kept in the cursor). A full listing
 happens only when the snapshot has no cursor (first run, lost state). A 304 is trusted
 only for a listing that fit in one page: GitHub's ETag covers one page.
+
+An external item (``US-004E``, ``sync.external``) is never created; its issue gets a
+progress comment instead of edits. An external feature's milestone takes no comments:
+only its state is synced, and its number is remembered (in the cursor) so the stories
+of that feature are shown and linked with it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from urllib.parse import quote
 
 from ...errors import UsageError
 from ...net.errors import HttpError
+from .. import external
 from ..gate import GatedClient, GateOutcome
 from ..plan import Remote, Rendering
 from . import RemoteState, WriteResult, canonical
@@ -118,6 +124,9 @@ class Calls:
     def set_milestone_state(self, number: int, payload: JSON) -> JSON:
         return self._gh.update_milestone(number, **payload)
 
+    def add_progress_comment(self, number: int, body: str) -> JSON:
+        return self._gh.create_comment(number, body)
+
 
 OPS: Mapping[str, Any] = {
     "list_issues": "read",
@@ -129,6 +138,7 @@ OPS: Mapping[str, Any] = {
     "create_milestone": "upsert-internal",
     "update_milestone": "upsert-internal",
     "set_milestone_state": "update-status",
+    "add_progress_comment": "upsert-external",
 }
 
 
@@ -149,13 +159,30 @@ class GitHubProvider:
         self._stats = stats  # the HTTP client's counters (requests, retries, 304s)
         self._closer = closer
         self.milestones: dict[int, str] = {}  # number -> feature key
+        # External features' milestones (no marker to know them by): number -> key.
+        self.external_milestones: dict[str, str] = {}
+        self._ms_cursor: dict[str, Any] = {}
         self._recheck_since: str | None = None
         self._missing: set[int] = set()
 
     # -- reading ------------------------------------------------------------------------
 
     def render(self, item: Item) -> Rendering:
-        return gr.render(item, self.statuses)
+        rendering = gr.render(item, self.statuses)
+        if not external.is_external(item):
+            return rendering
+        if item.kind == "feature":
+            self._adopt_milestone(item)
+        # A milestone takes no comments: an external feature's content is never written.
+        return external.external_rendering(item, rendering.status, comments=item.kind == "story")
+
+    def _adopt_milestone(self, item: Item) -> None:
+        number = item.external.get("github.milestone") or ""
+        if number.isdigit() and int(number) not in self.milestones:
+            self.milestones[int(number)] = item.key
+            self.external_milestones[number] = item.key
+            # Into the dict the engine stores as the cursor: known next run at listing.
+            self._ms_cursor["external"] = self.external_milestones
 
     def request_count(self) -> int:
         return self._stats.total
@@ -166,6 +193,10 @@ class GitHubProvider:
     def fetch_all_state(self, cursor: Mapping[str, Any]) -> RemoteState:
         state = RemoteState(cursor={})
         ms_cursor = _mapping(cursor.get("milestones"))
+        for number, key in _mapping(ms_cursor.get("external")).items():
+            if str(number).isdigit():
+                self.external_milestones[str(number)] = str(key)
+                self.milestones[int(number)] = str(key)
         out = self.calls.list_milestones(etag=ms_cursor.get("etag"), item=None)
         if not out.ok:
             state.denied = out.decision.reason
@@ -184,6 +215,9 @@ class GitHubProvider:
             "etag": listing.etag,
             "items": [_slim_milestone(m) for m in milestones] if listing.etag else [],
         }
+        self._ms_cursor = state.cursor["milestones"]
+        if self.external_milestones:
+            self._ms_cursor["external"] = self.external_milestones
         is_cursor = _mapping(cursor.get("issues"))
         since = is_cursor.get("since") if isinstance(is_cursor.get("since"), str) else None
         etag = is_cursor.get("etag") if since else None
@@ -303,6 +337,8 @@ class GitHubProvider:
         return rendering, number
 
     def create(self, item: Item, rendering: Rendering) -> WriteResult:
+        if external.is_external(item):
+            return WriteResult("denied", external.skip_reason(item, PLATFORM))
         if item.kind == "feature":
             payload = {**rendering.content, "state": "open"}
             sent = Rendering(rendering.content, {"state": "open"})
@@ -343,6 +379,8 @@ class GitHubProvider:
         return None
 
     def update(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        if external.is_external(item):
+            return self._comment(item, remote, rendering)
         number = int(remote.data.get("number") or remote.id.rpartition(":")[2])
         if item.kind == "feature":
             out = self.calls.update_milestone(number, dict(rendering.content), item=item.id)
@@ -358,6 +396,20 @@ class GitHubProvider:
         }
         out = self.calls.update_issue(number, payload, item=item.id)
         return self._result(out, sent, self._issue)
+
+    def _comment(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        """An external item's progress, as a comment on its issue; nothing else is sent."""
+        if item.kind == "feature":
+            # Unreachable (render leaves a milestone's content alone); never comment on an
+            # issue that happens to have the milestone's number.
+            return WriteResult("success", "a milestone takes no comments", remote, rendering)
+        number = int(remote.data.get("number") or remote.id)
+        state, _ = self.statuses.target(item.status)
+        body = gr.progress_comment(item, state)
+        out = self.calls.add_progress_comment(number, body, item=item.id)
+        if not out.ok:
+            return WriteResult(out.result, out.decision.reason)
+        return WriteResult("success", out.decision.reason, remote, rendering)
 
     def set_status(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
         number = int(remote.data.get("number") or remote.id.rpartition(":")[2])

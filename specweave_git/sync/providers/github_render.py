@@ -13,13 +13,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..external import summary
 from ..items import STATUSES, Check, Item
 from ..plan import Remote, Rendering
 
 MARKER = "<!-- specweave:{key} -->"
+# In a progress comment: names the item without looking like an issue's own marker.
+PROGRESS_MARKER = "<!-- specweave-progress:{key} -->"
 _MARKER = re.compile(r"<!--\s*specweave:(\S+?)\s*-->")
-_STORY_TITLE = re.compile(r"^\[(FS-\d+)\]\[(US-\d+)\]")
-_FEATURE_TITLE = re.compile(r"^(FS-\d+)\s*:")
+_STORY_TITLE = re.compile(r"^\[(FS-\d+E?)\]\[(US-\d+E?)\]")
+_FEATURE_TITLE = re.compile(r"^(FS-\d+E?)\s*:")
 
 LABEL = "specweave"
 STORY_LABEL = "user-story"
@@ -137,6 +140,17 @@ def story_body(item: Item) -> str:
         )
     else:
         lines.append("<sub>Synced by specweave-git: edit the spec, not this issue.</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def progress_comment(item: Item, state: str) -> str:
+    """The comment an external item's issue gets instead of edits (``sync.external``)."""
+    lines = [
+        PROGRESS_MARKER.format(key=item.key),
+        summary(item, f"GitHub: {state}"),
+    ]
+    if item.criteria:
+        lines += ["", *_checklist(item.criteria)]
     return "\n".join(lines) + "\n"
 
 

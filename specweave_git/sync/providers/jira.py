@@ -11,8 +11,10 @@ Status changes are transitions: the one whose ``to`` status has the mapped name
 :class:`NoTransition` naming the current status and the reachable ones; multi-step paths
 are not walked (a workflow may attach screens and conditions to each step).
 
-Items created in JIRA (``US-004E``) are never edited: an update becomes a progress comment,
-and a status change is a transition like any other (the gate's status flags decide).
+Items created outside SpecWeave (``US-004E``, ``sync.external``) are never created nor
+edited: an update becomes a progress comment (``upsert-external``), and a status change
+is a transition like any other (the gate's status flags decide). An external feature's
+Epic is remembered (in the cursor) so its stories are linked to it.
 The engine's ``token`` is not used: it is GitHub's. Credentials come only from
 ``$JIRA_EMAIL`` + ``$JIRA_API_TOKEN``, so no GitHub token is ever sent to JIRA.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...errors import UsageError
-from ...net.errors import NetError, NotFound
+from ...net.errors import HttpError, NetError, NotFound
 from ..gate import GatedClient, is_external_item
 from ..plan import Remote, Rendering
 from . import RemoteState, WriteResult, canonical
@@ -92,6 +94,9 @@ class Calls:
     def add_comment(self, id_or_key: str, body: JSON) -> JSON:
         return self._jira.add_comment(id_or_key, body)
 
+    def add_progress_comment(self, id_or_key: str, body: JSON) -> JSON:
+        return self._jira.add_comment(id_or_key, body)
+
 
 OPS: Mapping[str, Any] = {
     "myself": "read",
@@ -100,7 +105,8 @@ OPS: Mapping[str, Any] = {
     "get_transitions": "read",
     "create_issue": "upsert-internal",
     "edit_issue": "upsert-internal",
-    "add_comment": "upsert-internal",  # the gate judges it upsert-external for US-004E
+    "add_comment": "upsert-internal",  # a duplicate's note
+    "add_progress_comment": "upsert-external",  # an external item's only write
     "do_transition": "update-status",
 }
 
@@ -135,11 +141,34 @@ class JiraProvider:
         self._recheck_since: str | None = None
         self._created: list[int] = []  # ids written this run: searched with strong consistency
         self._missing: set[str] = set()
+        self._cursor: dict[str, Any] = {}  # the dict the engine stores: learnt epics go in
 
     # -- reading ------------------------------------------------------------------------
 
     def render(self, item: Item) -> Rendering:
-        return jr.render(item, self.statuses, external=is_external_item(item.id))
+        external = is_external_item(item.id)
+        if external and item.kind == "feature":
+            self._adopt_epic(item)
+        rendering = jr.render(item, self.statuses, external=external)
+        epic = self._epic_key(rendering.content.get("parent")) if item.kind == "story" else None
+        if epic is not None:
+            # The kept Epic's key, not the feature's: a story under another Epic of the
+            # feature (closed as a duplicate) then differs and is moved under this one.
+            content = {**rendering.content, "parent": jr.parent_ref(epic)}
+            return Rendering(content, rendering.status)
+        return rendering
+
+    def _adopt_epic(self, item: Item) -> None:
+        """An external feature's Epic (no marker, no label): known by the id the spec
+        records, so the feature's stories get it as parent."""
+        key = item.external.get("jira.epic")
+        if key and key not in self.epics:
+            self.epics[key] = item.key
+            self._save_epics()
+
+    def _save_epics(self) -> None:
+        if self._cursor:
+            self._cursor["epics"] = dict(sorted(self.epics.items()))
 
     def request_count(self) -> int:
         return self._stats.total
@@ -179,6 +208,7 @@ class JiraProvider:
             "zone": self.zone,
             "epics": dict(sorted(self.epics.items())),
         }
+        self._cursor = state.cursor
         self._recheck_since = newest
         return state
 
@@ -190,7 +220,7 @@ class JiraProvider:
                 if key is not None:
                     self.epics[str(issue["key"])] = key
         for issue in issues:
-            remote = jr.remote_issue(issue, self.epics, self.base_url)
+            remote = jr.remote_issue(issue, self.base_url)
             state.add(remote)
             if remote.updated_at and (newest is None or remote.updated_at > newest):
                 newest = remote.updated_at
@@ -238,7 +268,7 @@ class JiraProvider:
             return None
         if not out.ok or not isinstance(out.value, dict):
             return None
-        remote = jr.remote_issue(out.value, self.epics, self.base_url)
+        remote = jr.remote_issue(out.value, self.base_url)
         if state is not None:
             state.add(remote)
         return remote
@@ -253,9 +283,18 @@ class JiraProvider:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _epic_key(self, feature: str | None) -> str | None:
+    def _epic_key(self, feature: Any) -> str | None:
+        """The Epic a story of ``feature`` belongs under: the oldest live one (what
+        ``canonical`` keeps; Epics closed as duplicates are no longer in ``epics``)."""
         keys = [k for k, f in self.epics.items() if f == feature]
         return min(keys, key=_key_number) if keys else None
+
+    def _parent_epic(self, parent: Any) -> str | None:
+        """The Epic key a rendering's ``parent`` names: ``#KEY``, or a feature key whose
+        Epic was made after the rendering (None: it has none yet)."""
+        if isinstance(parent, str) and parent.startswith("#"):
+            return parent[1:]
+        return self._epic_key(parent)
 
     def _fields(self, item: Item, rendering: Rendering) -> tuple[JSON, Rendering]:
         """The fields to send and the rendering as sent (no parent while the feature has
@@ -268,11 +307,13 @@ class JiraProvider:
         }
         if item.kind == "feature":
             return fields, rendering
-        epic = self._epic_key(rendering.content.get("parent"))
+        epic = self._parent_epic(rendering.content.get("parent"))
         if epic is not None:
             fields["parent"] = {"key": epic}
-            return fields, rendering
-        return fields, Rendering({**rendering.content, "parent": None}, rendering.status)
+            parent: str | None = jr.parent_ref(epic)
+        else:
+            parent = None
+        return fields, Rendering({**rendering.content, "parent": parent}, rendering.status)
 
     def create(self, item: Item, rendering: Rendering) -> WriteResult:
         if is_external_item(item.id):
@@ -312,7 +353,7 @@ class JiraProvider:
         key = self._key(remote)
         if is_external_item(item.id):
             target = self.statuses.target(item.status)
-            out = self.calls.add_comment(key, jr.progress_doc(item, target), item=item.id)
+            out = self.calls.add_progress_comment(key, jr.progress_doc(item, target), item=item.id)
             if not out.ok:
                 return WriteResult(out.result, out.decision.reason)
             return WriteResult("success", out.decision.reason, remote, rendering)
@@ -324,12 +365,16 @@ class JiraProvider:
         if not out.ok:
             return WriteResult(out.result, out.decision.reason)
         if isinstance(out.value, dict) and out.value.get("id"):
-            got = jr.remote_issue(out.value, self.epics, self.base_url)
+            got = jr.remote_issue(out.value, self.base_url)
         else:  # 204: JIRA did not send the issue back
             got = dataclasses.replace(remote, rendering=Rendering(sent.content, _status(remote)))
         return WriteResult("success", out.decision.reason, got, sent)
 
     def set_status(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
+        """Take the transition that leads to the mapped status. When none leads there, or
+        JIRA refuses the one that did, the issue may have moved since it was read
+        (another run, a person): it is read again; already there is success without a
+        write, moved elsewhere means one more try from there; only then it fails."""
         wanted = str(rendering.status["state"])
         name = self.statuses.target(item.status)
         if remote.rendering is not None and remote.rendering.status.get("state") == wanted:
@@ -341,28 +386,50 @@ class JiraProvider:
             if not out.ok:
                 return WriteResult(out.result, out.decision.reason)
             transitions = list(out.value or [])
-        usable = [t for t in transitions if t.get("isAvailable", True) is not False]
-        match = next((t for t in usable if jr.state(_to(t)) == wanted), None)
+        tried = self._transition(item, remote, transitions, rendering)
+        if isinstance(tried, WriteResult):
+            return tried
+        refused = tried
+        fresh = self._get_issue(item, key, None, expand="transitions")
+        if fresh is not None and _status(fresh).get("state") == wanted:
+            return WriteResult("success", f"already {name!r}", _moved(fresh, wanted), rendering)
+        again = fresh.data.get("transitions") if fresh is not None else None
+        if fresh is not None and isinstance(again, list):
+            if fresh.data.get("status") != remote.data.get("status"):
+                tried = self._transition(item, fresh, again, rendering)
+                if isinstance(tried, WriteResult):
+                    return tried
+                refused = tried
+            transitions = again
+        if refused is not None:
+            raise refused
+        current = (fresh or remote).data.get("status")
+        reachable = [_to(t) for t in _usable(transitions)]
+        raise NoTransition(key, str(current or ""), name, reachable, item.status)
+
+    def _transition(
+        self,
+        item: Item,
+        remote: Remote,
+        transitions: Sequence[Mapping[str, Any]],
+        rendering: Rendering,
+    ) -> WriteResult | HttpError | None:
+        """Take the transition to the wanted status: the write's result; None when no
+        transition leads there; JIRA's refusal when the one that did is not valid (any
+        more) from the issue's status."""
+        wanted = str(rendering.status["state"])
+        match = next((t for t in _usable(transitions) if jr.state(_to(t)) == wanted), None)
         if match is None:
-            current = remote.data.get("status") if remote.rendering else None
-            if current is None:
-                # Not listed this run: it may already be there (a human moved it).
-                fresh = self._get_issue(item, key, None)
-                if fresh is not None and _status(fresh).get("state") == wanted:
-                    return WriteResult("success", f"already {name!r}", fresh, rendering)
-                current = fresh.data.get("status") if fresh is not None else None
-            raise NoTransition(key, str(current or ""), name, [_to(t) for t in usable], item.status)
-        out = self.calls.do_transition(key, str(match["id"]), item=item.id)
+            return None
+        try:
+            out = self.calls.do_transition(self._key(remote), str(match["id"]), item=item.id)
+        except HttpError as e:
+            if e.status not in (400, 409):
+                raise
+            return e
         if not out.ok:
             return WriteResult(out.result, out.decision.reason)
-        data = {k: v for k, v in remote.data.items() if k != "transitions"}
-        content = remote.rendering.content if remote.rendering is not None else None
-        moved = dataclasses.replace(
-            remote,
-            rendering=Rendering(content, {"state": wanted}) if content is not None else None,
-            data=data,
-        )
-        return WriteResult("success", out.decision.reason, moved, rendering)
+        return WriteResult("success", out.decision.reason, _moved(remote, wanted), rendering)
 
     def close_duplicate(self, item: Item, duplicate: Remote, keep: Remote) -> WriteResult:
         """Take the duplicate out of sync (its ``specweave`` label becomes
@@ -375,6 +442,9 @@ class JiraProvider:
         )
         if not out.ok:
             return WriteResult(out.result, out.decision.reason)
+        if self.epics.pop(key, None) is not None:
+            # No longer a candidate for the feature's Epic: its stories move to the kept.
+            self._save_epics()
         note = jr.doc(
             jr.paragraph(
                 jr.text(f"Duplicate of {self._key(keep)}: two specweave-git runs created "
@@ -401,6 +471,18 @@ class JiraProvider:
 def _to(transition: Mapping[str, Any]) -> str:
     target = transition.get("to")
     return str(target.get("name") or "") if isinstance(target, dict) else ""
+
+
+def _usable(transitions: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [t for t in transitions if t.get("isAvailable", True) is not False]
+
+
+def _moved(remote: Remote, wanted: str) -> Remote:
+    """``remote`` in status ``wanted``, without the transitions of its old status."""
+    data = {k: v for k, v in remote.data.items() if k != "transitions"}
+    content = remote.rendering.content if remote.rendering is not None else None
+    rendering = Rendering(content, {"state": wanted}) if content is not None else None
+    return dataclasses.replace(remote, rendering=rendering, data=data)
 
 
 def _status(remote: Remote) -> dict[str, Any]:

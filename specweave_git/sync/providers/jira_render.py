@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..external import EXTERNAL_CONTENT, external_rendering
+from ..external import summary as progress_summary
 from ..items import Check, Item
 from ..plan import Remote, Rendering
 
@@ -47,7 +49,7 @@ DEFAULT_STATUSES = {
 CATEGORY_STATUS = {"new": "planning", "indeterminate": "active", "done": "completed"}
 # An issue SpecWeave did not create (no ``specweave`` label) gets comments only: its
 # content part is this constant at the tracker, so only a change of the spec comments.
-EXTERNAL = {"managed": "comment-only"}
+EXTERNAL = dict(EXTERNAL_CONTENT)
 FIELDS = ("summary", "description", "labels", "status", "parent", "issuetype", "updated")
 
 JSON = dict[str, Any]
@@ -222,14 +224,13 @@ def epic_doc(item: Item) -> JSON:
 
 
 def progress_doc(item: Item, status: str) -> JSON:
-    """The comment an externally created item gets instead of edits."""
-    done = sum(1 for c in item.criteria if c.done)
-    head = paragraph(
-        text("SpecWeave progress", "strong"),
-        text(f" for {item.id}: status {item.status} (JIRA: {status}); "),
-        text(f"acceptance criteria {done}/{len(item.criteria)} done."),
-    )
-    return doc(head, *_checks(item), paragraph(text(MARKER.format(key=item.key), "code")))
+    """The comment an externally created item gets instead of edits: its status and which
+    acceptance criteria are done (``sync.external``)."""
+    lead = "SpecWeave progress"
+    line = progress_summary(item, f"JIRA: {status}")
+    head = paragraph(text(lead, "strong"), text(line.removeprefix(lead)))
+    criteria = task_list(f"{item.key.replace('/', '-')}-ac", item.criteria)
+    return doc(head, criteria, paragraph(text(MARKER.format(key=item.key), "code")))
 
 
 def labels_for(item: Item) -> list[str]:
@@ -246,11 +247,13 @@ def is_content_label(name: str) -> bool:
 
 def render(item: Item, statuses: StatusMap, *, external: bool = False) -> Rendering:
     """The item as JIRA should show it: ``content`` (summary, description text, labels,
-    parent) and ``status`` (the status name, compared case-blind)."""
+    parent) and ``status`` (the status name, compared case-blind). A story's parent is
+    its feature's key here; the provider replaces it with the kept Epic's
+    ``parent_ref`` once that Epic is known."""
     status = {"state": state(statuses.target(item.status))}
     if external:
-        comment = adf_text(progress_doc(item, statuses.target(item.status)))
-        return Rendering({**EXTERNAL, "comment": comment}, status)
+        # Keyed on progress only: a reworded criterion or title comments nothing.
+        return external_rendering(item, status)
     if item.kind == "feature":
         content: JSON = {
             "summary": epic_summary(item),
@@ -342,9 +345,9 @@ def browse_url(base_url: str, key: str) -> str:
     return f"{base_url.rstrip('/')}/browse/{key}"
 
 
-def remote_issue(issue: Mapping[str, Any], epics: Mapping[str, str], base_url: str) -> Remote:
-    """An issue as the plan sees it: its managed fields rendered like ours. ``epics``:
-    Epic issue key -> feature key, for the story's parent."""
+def remote_issue(issue: Mapping[str, Any], base_url: str) -> Remote:
+    """An issue as the plan sees it: its managed fields rendered like ours (a story's
+    parent as ``#`` + the parent's issue key, see ``parent_ref``)."""
     labels = labels_of(issue)
     ours = any(n.lower() == LABEL for n in labels)
     kind = issue_kind(issue)
@@ -359,7 +362,7 @@ def remote_issue(issue: Mapping[str, Any], epics: Mapping[str, str], base_url: s
             "labels": sorted({n.lower() for n in labels if is_content_label(n)}),
         }
         if kind == "story":
-            content["parent"] = _parent_key(_field(issue, "parent"), epics)
+            content["parent"] = _parent_ref(_field(issue, "parent"))
     key = str(issue.get("key") or "")
     category = (_field(issue, "status") or {}).get("statusCategory") or {}
     data: JSON = {
@@ -382,11 +385,14 @@ def remote_issue(issue: Mapping[str, Any], epics: Mapping[str, str], base_url: s
     )
 
 
-def _parent_key(parent: Any, epics: Mapping[str, str]) -> str | None:
+def parent_ref(key: str) -> str:
+    """A story's parent as both sides render it once its Epic is known: ``#PROJ-7``. The
+    Epic's key, not the feature's, so a story under the wrong one of two Epics of a
+    feature (one closed as a duplicate) differs from our rendering and is moved."""
+    return f"#{key}"
+
+
+def _parent_ref(parent: Any) -> str | None:
     if not isinstance(parent, dict) or not parent.get("key"):
         return None
-    key = str(parent["key"])
-    if key in epics:
-        return epics[key]
-    m = _FEATURE_TITLE.match(str((parent.get("fields") or {}).get("summary") or ""))
-    return m.group(1) if m else f"#{key}"
+    return parent_ref(str(parent["key"]))
