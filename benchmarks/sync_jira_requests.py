@@ -11,24 +11,17 @@ server counts the requests, by operation. Target for a steady-state run: 1 reque
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
-import subprocess
 import sys
-import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
-from _common import GIT_ENV, cli  # noqa: E402
+from _sync_common import arguments, measure, most_requests, total_writes
 
-from tests.fakes.jira import FakeJira  # noqa: E402
-from tests.sync_support import ALL_ALLOWED, write_repo  # noqa: E402
+from tests.fakes.jira import FakeJira
+from tests.sync_support import ALL_ALLOWED
 
 TARGET_REQUESTS = 1
 
@@ -47,55 +40,20 @@ def operation(method: str, path: str) -> str:
     return f"{method} {path}"
 
 
-def run_once(root: Path, fake: FakeJira, label: str) -> dict[str, object]:
-    before = len(fake.requests)
-    writes_before = fake.writes
-    env = {**GIT_ENV, **fake.env()}
-    cmd = [*cli(), "sync", "jira", "--budget", "100000", "--no-living-docs", "--format", "json"]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{label}: exit {proc.returncode}\n{proc.stderr}\n{proc.stdout[-3000:]}")
-    report = json.loads(proc.stdout)["platforms"][0]
-    requests = fake.requests[before:]
-    return {
-        "run": label,
-        "requests": len(requests),
-        "writes": fake.writes - writes_before,
-        "by_op": Counter(operation(r.method, r.path) for r in requests),
-        "summary": {k: v for k, v in report["summary"].items() if v},
-        "seconds": round(seconds, 2),
-    }
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=50)
-    parser.add_argument("--features", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3, help="steady-state runs")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="jira-bench-") as tmp, FakeJira() as fake:
-        root = write_repo(Path(tmp) / "repo", args.stories, features=args.features, cfg=config())
-        os.environ.pop("SPECWEAVE_CONTEXT", None)
-        rows = [run_once(root, fake, "initial sync")]
-        rows.append(run_once(root, fake, "first run after it"))
-        rows += [run_once(root, fake, f"steady state #{i + 1}") for i in range(args.runs)]
-        invalid = len(fake.invalid)
+    args = arguments(__doc__, stories=50, features=5).parse_args()
+    rows, invalid = measure(FakeJira(), "jira", args, cfg=config())
     items = args.stories + args.features
     print(f"{args.stories} user stories in {args.features} features ({items} issues), fake JIRA")
     print(f"{'run':<22} {'requests':>8} {'writes':>7} {'seconds':>8}  summary")
     for r in rows:
-        print(
-            f"{r['run']:<22} {r['requests']:>8} {r['writes']:>7} {r['seconds']:>8}  {r['summary']}"
-        )
+        print(f"{r.label:<22} {len(r.requests):>8} {r.writes:>7} {r.seconds:>8}  {r.summary}")
     print("initial sync by operation:")
-    by_op: Counter[str] = rows[0]["by_op"]  # type: ignore[assignment]
+    by_op = Counter(operation(q.method, q.path) for q in rows[0].requests)
     for op, n in sorted(by_op.items(), key=lambda kv: -kv[1]):
         print(f"  {n:>5}  {op}")
-    steady = rows[2:]
-    worst = max(int(str(r["requests"])) for r in steady)
-    writes = sum(int(str(r["writes"])) for r in rows[1:])
+    worst = most_requests(rows[2:])
+    writes = total_writes(rows[1:])
     ok = worst <= TARGET_REQUESTS and writes == 0 and invalid == 0
     print(
         f"steady state: at most {worst} request(s) per run, {writes} writes after the initial "

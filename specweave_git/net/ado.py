@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..log import get_logger
+from .base import ApiClient
 from .errors import HttpError, NetworkError
 from .http import HttpClient, Response, parse_retry_after
-from .secret import REDACTED, Secret, as_secret
+from .secret import Secret, as_secret
 
 log = get_logger("specweave_git.net")
 
@@ -56,7 +57,7 @@ def field_op(name: str, value: Any, op: str = "add") -> PatchOp:
     return {"op": op, "path": f"/fields/{name}", "value": value}
 
 
-class AdoClient:
+class AdoClient(ApiClient):
     """Calls on one project, ``organization/project``, returning ADO's parsed JSON.
 
     The PAT comes from ``token`` or ``$AZURE_DEVOPS_PAT``; the service from ``base_url``
@@ -83,27 +84,14 @@ class AdoClient:
         self.max_wait = float(http_options.get("max_wait", 60.0))
         # Basic auth, empty user name: base64(":" + PAT). The Secret keeps it out of reprs.
         auth = Secret(":" + self.token.reveal()) if self.token else None
-        self.http = client or HttpClient(
-            self.base_url,
+        self._connect(
+            client,
             auth=auth,
             auth_scheme="Basic",
             headers={"Accept": "application/json"},
-            **http_options,
+            http_options=http_options,
         )
         self._pause_until = 0.0
-
-    def __repr__(self) -> str:
-        token = REDACTED if self.token else None
-        return f"AdoClient({self.organization}/{self.project}, {self.base_url!r}, token={token})"
-
-    def __enter__(self) -> AdoClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def full_name(self) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from .base import ApiClient
 from .http import HttpClient
-from .secret import REDACTED, Secret, as_secret
+from .secret import Secret, as_secret
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -21,7 +22,7 @@ def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-class GitHubClient:
+class GitHubClient(ApiClient):
     """Calls on one repository, ``owner/repo``, returning GitHub's parsed JSON.
 
     The token comes from ``token`` or ``$GITHUB_TOKEN``; the API from ``base_url`` or
@@ -44,25 +45,12 @@ class GitHubClient:
         self.base_url = (base_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip(
             "/"
         )
-        self.http = client or HttpClient(
-            self.base_url,
+        self._connect(
+            client,
             auth=self.token,
             headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION},
-            **http_options,
+            http_options=http_options,
         )
-
-    def __repr__(self) -> str:
-        token = REDACTED if self.token else None
-        return f"GitHubClient({self.owner}/{self.repo}, {self.base_url!r}, token={token})"
-
-    def __enter__(self) -> GitHubClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def full_name(self) -> str:

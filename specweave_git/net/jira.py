@@ -9,9 +9,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import UsageError
+from .base import ApiClient
 from .errors import HttpError, NetworkError, RateLimited
 from .http import HttpClient, Response
-from .secret import REDACTED, Secret, as_secret, redact
+from .secret import Secret, as_secret, redact
 
 API = "/rest/api/3"
 PAGE = 100  # issues per search page (JIRA's cap when fields other than ids are asked for)
@@ -97,7 +98,7 @@ def api_url(domain: str | None, base_url: str | None = None) -> str:
     return f"https://{domain}"
 
 
-class JiraClient:
+class JiraClient(ApiClient):
     """Calls on one JIRA site, returning JIRA's parsed JSON.
 
     Authentication is Basic with ``email:API token`` (``$JIRA_EMAIL`` and
@@ -120,27 +121,18 @@ class JiraClient:
         extra = []
         if pair is not None and self.token is not None:
             extra = [self.token, Secret(base64.b64encode(pair.reveal().encode()).decode())]
-        self.http = client or JiraHttp(
-            self.base_url,
+        self._connect(
+            client,
+            cls=JiraHttp,
             auth=pair,
             auth_scheme="Basic",
             headers={"Accept": "application/json"},
+            http_options=http_options,
             extra_secrets=extra,
-            **http_options,
         )
 
-    def __repr__(self) -> str:
-        token = REDACTED if self.token else None
-        return f"JiraClient({self.base_url!r}, email={self.email!r}, token={token})"
-
-    def __enter__(self) -> JiraClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
+    def _describe(self) -> str:
+        return f"{self.base_url!r}, email={self.email!r}"
 
     def _send(
         self,

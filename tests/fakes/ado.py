@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import ado_wiql
 from .ado_state import AdoError, AdoState
-from .server import CONTRACTS, ContractServer, Reply, Request
+from .base import FakeService
+from .server import Reply, Request
 
 if TYPE_CHECKING:
     from specweave_git.net.ado import AdoClient
@@ -34,7 +35,7 @@ def _error(e: AdoError) -> Reply:
     return Reply(e.status, e.body)
 
 
-class FakeAdo(AdoState):
+class FakeAdo(AdoState, FakeService):
     """An Azure DevOps organization with projects of the given processes, on ``self.url``."""
 
     def __init__(
@@ -47,41 +48,13 @@ class FakeAdo(AdoState):
         validate_responses: bool = False,
     ) -> None:
         self.pat = pat
-        self.server = ContractServer(
-            CONTRACTS / "ado-wit.openapi.json",
-            self._handle,
-            seed=seed,
-            validate_responses=validate_responses,
-        )
-        self.sleeps: list[float] = []
+        self._serve("ado-wit.openapi.json", self._handle, seed=seed, validate=validate_responses)
         self.rate_limit = 200.0  # TSTUs, as X-RateLimit-Limit reports them
         self._pace: list[str] = []
         self._init_state(organization, projects or {"widgets": "Agile"})
         self._routes = self._build_routes()
 
-    # -- lifecycle and test helpers -----------------------------------------------------
-
-    def start(self) -> FakeAdo:
-        self.server.start()
-        self.url = self.server.url
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeAdo:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def requests(self) -> list[Request]:
-        return self.server.requests
-
-    @property
-    def invalid(self) -> list[tuple[Request, str]]:
-        return self.server.invalid
+    # -- test helpers -------------------------------------------------------------------
 
     @property
     def writes(self) -> int:

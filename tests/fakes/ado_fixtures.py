@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from .ado import FakeAdo
+from .base import serve_checked, with_env
 
 
 @pytest.fixture
@@ -14,17 +15,10 @@ def fake_ado() -> Iterator[FakeAdo]:
     """A started FakeAdo (organization ``acme``, Agile project ``widgets``); fails the test
     if a request broke the contract or the fake crashed. ``fake_ado.client()`` gives an
     AdoClient pointed at it (sleeps recorded, not slept)."""
-    with FakeAdo() as fake:
-        yield fake
-        problems = [f"{r.method} {r.path}: {why}" for r, why in fake.invalid]
-        crashes = [f"{r.method} {r.path}: {tb}" for r, tb in fake.server.crashes]
-    assert not problems, "requests that break the ADO contract:\n" + "\n".join(problems)
-    assert not crashes, "the fake ADO crashed:\n" + "\n".join(crashes)
+    yield from serve_checked(FakeAdo(), "ADO")
 
 
 @pytest.fixture
 def ado_env(fake_ado: FakeAdo, monkeypatch: pytest.MonkeyPatch) -> FakeAdo:
     """``fake_ado`` with ADO_BASE_URL and AZURE_DEVOPS_PAT pointing at it."""
-    for name, value in fake_ado.env().items():
-        monkeypatch.setenv(name, value)
-    return fake_ado
+    return with_env(fake_ado, monkeypatch)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from . import github_search, github_shapes
+from .base import FakeService
 from .github_state import GitHubState
-from .server import CONTRACTS, ContractServer, Reply, Request
+from .server import Reply, Request
 
 if TYPE_CHECKING:
     from specweave_git.net.github import GitHubClient
@@ -39,7 +40,7 @@ def _invalid(resource: str, field: str, code: str) -> Reply:
     return _error(422, "Validation Failed", errors=errors)
 
 
-class FakeGitHub(GitHubState):
+class FakeGitHub(GitHubState, FakeService):
     """A GitHub for one repository, ``owner/repo``, answering on ``self.url``."""
 
     def __init__(
@@ -58,42 +59,11 @@ class FakeGitHub(GitHubState):
         self.read_only = read_only
         self.rate_limit, self.rate_remaining = rate_limit, rate_limit
         self.rate_reset = int(time.time()) + 3600
-        self.server = ContractServer(
-            CONTRACTS / "github.openapi.json",
-            self._handle,
-            seed=seed,
-            validate_responses=validate_responses,
-        )
-        self.sleeps: list[float] = []  # what clients made by .client() would have slept
+        self._serve("github.openapi.json", self._handle, seed=seed, validate=validate_responses)
         self._init_state(owner, repo)
         self._routes = self._build_routes()
 
-    # -- lifecycle and test helpers -----------------------------------------------------------
-
-    def start(self) -> FakeGitHub:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def requests(self) -> list[Request]:
-        return self.server.requests
-
-    @property
-    def invalid(self) -> list[tuple[Request, str]]:
-        return self.server.invalid
+    # -- test helpers -------------------------------------------------------------------------
 
     @property
     def writes(self) -> int:

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import jira_jql
+from .base import FakeService
 from .jira_state import JiraState, adf_text
-from .server import CONTRACTS, ContractServer, Reply, Request
+from .server import Reply, Request
 
 if TYPE_CHECKING:
     from specweave_git.net.jira import JiraClient
@@ -34,7 +35,7 @@ def _is_doc(value: Any) -> bool:
     return isinstance(value, dict) and value.get("type") == "doc" and value.get("version") == 1
 
 
-class FakeJira(JiraState):
+class FakeJira(JiraState, FakeService):
     """A JIRA site with one project, answering on ``self.url``."""
 
     def __init__(
@@ -48,42 +49,11 @@ class FakeJira(JiraState):
         validate_responses: bool = True,
     ) -> None:
         self.email, self.token = email, token
-        self.server = ContractServer(
-            CONTRACTS / "jira.openapi.json",
-            self._handle,
-            seed=seed,
-            validate_responses=validate_responses,
-        )
-        self.sleeps: list[float] = []
+        self._serve("jira.openapi.json", self._handle, seed=seed, validate=validate_responses)
         self._init_state(project, zone)
         self._routes = self._build_routes()
 
-    # -- lifecycle and test helpers -----------------------------------------------------------
-
-    def start(self) -> FakeJira:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def requests(self) -> list[Request]:
-        return self.server.requests
-
-    @property
-    def invalid(self) -> list[tuple[Request, str]]:
-        return self.server.invalid
+    # -- test helpers -------------------------------------------------------------------------
 
     @property
     def writes(self) -> int:

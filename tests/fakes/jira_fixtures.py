@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from .base import EMPTY_ANSWER, serve_checked, with_env
 from .jira import FakeJira
 
-EMPTY_ANSWER = "MissingData: Missing response data"
+__all__ = ["EMPTY_ANSWER", "fake_jira", "jira_env"]
 
 
 @pytest.fixture
@@ -19,25 +20,10 @@ def fake_jira() -> Iterator[FakeJira]:
     ``fake_jira.client()`` gives a JiraClient pointed at it (sleeps recorded, not slept);
     ``fake_jira.env()`` the JIRA_* variables for code that reads the environment.
     """
-    with FakeJira() as fake:
-        yield fake
-        problems = [f"{r.method} {r.path}: {why}" for r, why in fake.invalid]
-        # The contract gives 201/204 answers a JSON schema ({}) although JIRA sends no
-        # body: "missing response data" of an empty answer is the document's quirk.
-        answers = [
-            f"{r.method} {r.path}: {why}"
-            for r, why in fake.server.invalid_responses
-            if why != EMPTY_ANSWER
-        ]
-        crashes = [f"{r.method} {r.path}: {tb}" for r, tb in fake.server.crashes]
-    assert not problems, "requests that break the JIRA contract:\n" + "\n".join(problems)
-    assert not answers, "fake JIRA answers that break the contract:\n" + "\n".join(answers)
-    assert not crashes, "the fake JIRA crashed:\n" + "\n".join(crashes)
+    yield from serve_checked(FakeJira(), "JIRA")
 
 
 @pytest.fixture
 def jira_env(fake_jira: FakeJira, monkeypatch: pytest.MonkeyPatch) -> FakeJira:
     """``fake_jira`` with JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN pointing at it."""
-    for name, value in fake_jira.env().items():
-        monkeypatch.setenv(name, value)
-    return fake_jira
+    return with_env(fake_jira, monkeypatch)

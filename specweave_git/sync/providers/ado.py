@@ -20,23 +20,23 @@ feature's work item is remembered (in the cursor) so its stories are linked to i
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ...errors import UsageError
 from ...net.ado import field_op
 from ...net.errors import HttpError, NotFound
 from .. import external
 from ..gate import GatedClient, GateOutcome
 from ..plan import Remote, Rendering
-from . import RemoteState, WriteResult, canonical
+from . import RemoteState, WriteResult, ado_states, canonical
 from . import ado_render as ar
+from .ado_calls import OPS, Calls
+from .common import require_target, status_mappings
 
 if TYPE_CHECKING:
     from ...config.model import Config
-    from ...net.ado import AdoClient, PatchOp
+    from ...net.ado import PatchOp
     from ...net.http import Stats
     from ...net.secret import Secret
     from ..gate import Gate
@@ -44,71 +44,6 @@ if TYPE_CHECKING:
 
 PLATFORM = "ado"
 JSON = dict[str, Any]
-
-# WIQL built from constants and a timestamp checked against _STAMP, never from spec text.
-WIQL = (
-    "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project"  # noqa: S608
-    f" AND [System.Tags] CONTAINS '{ar.TAG}'"
-)
-_STAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?\Z")
-
-
-class StateRejected(HttpError):
-    """ADO refused a state (TF401320): the message names the states we know it has."""
-
-
-class Calls:
-    """The raw ADO calls the provider makes; wrapped whole in a ``GatedClient``."""
-
-    def __init__(self, ado: AdoClient) -> None:
-        self._ado = ado
-
-    def query(self, since: str | None) -> JSON:
-        text = WIQL
-        if since and _STAMP.match(since):
-            text += f" AND [System.ChangedDate] >= '{since}'"
-        return self._ado.query_wiql(text + " ORDER BY [System.Id]")
-
-    def read_items(self, ids: Sequence[int]) -> list[JSON]:
-        return self._ado.get_work_items_batch(ids, expand="relations")
-
-    def get_item(self, ident: int) -> JSON:
-        return self._ado.get_work_item(ident, expand="relations")
-
-    def create_item(self, work_item_type: str, ops: Sequence[PatchOp]) -> JSON:
-        return self._ado.create_work_item(work_item_type, ops)
-
-    def update_item(self, ident: int, ops: Sequence[PatchOp]) -> JSON:
-        return self._ado.update_work_item(ident, ops)
-
-    def set_item_state(self, ident: int, ops: Sequence[PatchOp]) -> JSON:
-        return self._ado.update_work_item(ident, ops)
-
-    def add_progress_comment(self, ident: int, text: str) -> JSON:
-        return self._ado.add_comment(ident, text)
-
-
-OPS: Mapping[str, Any] = {
-    "query": "read",
-    "read_items": "read",
-    "get_item": "read",
-    "create_item": "upsert-internal",
-    "update_item": "upsert-internal",
-    "set_item_state": "update-status",
-    "add_progress_comment": "upsert-external",
-}
-
-
-def _type_missing(e: HttpError) -> bool:
-    text = e.message.lower()
-    return e.status in (400, 404) and ("vs402323" in text or ("type" in text and "exist" in text))
-
-
-def _state_refused(e: HttpError) -> bool:
-    text = e.message
-    return (
-        e.status == 400 and ("TF401320" in text or "supported values" in text) and ("State" in text)
-    )
 
 
 class AdoProvider:
@@ -364,7 +299,7 @@ class AdoProvider:
             try:
                 out = self.calls.create_item(wtype, ops, item=item.id)
             except HttpError as e:
-                if _type_missing(e) and n + 1 < len(candidates):
+                if ado_states.type_missing(e) and n + 1 < len(candidates):
                     continue  # another process: try its type
                 raise
             if out.ok:
@@ -461,7 +396,8 @@ class AdoProvider:
         keep = [t for t in data.get("tags", []) if not self.statuses.is_status_tag(t)]
         tags = ar.join_tags([*keep, *rendering.status["tags"]])
         tag_op = [field_op(ar.TAGS, tags)] if tags != ar.join_tags(data.get("tags", [])) else []
-        candidates = self._state_candidates(configured, wtype, str(data.get("state") or ""))
+        current = str(data.get("state") or "")
+        candidates = ado_states.candidates(self.process, configured, wtype, current)
         if str(data.get("state")) in [s for s, _ in candidates] and not tag_op:
             # Already there (a story created in the state asked for): nothing to send.
             return WriteResult("success", "already in that state", remote, rendering)
@@ -472,7 +408,7 @@ class AdoProvider:
             try:
                 out = self.calls.set_item_state(int(remote.id), ops, item=item.id)
             except HttpError as e:
-                if not _state_refused(e):
+                if not ado_states.state_refused(e):
                     raise
                 refused = e
                 continue
@@ -481,51 +417,18 @@ class AdoProvider:
                 self._sync_cursor()
             return self._result(out, rendering)
         assert refused is not None
-        raise self._rejected(refused, item, configured, wtype, int(remote.id))
-
-    def _state_candidates(
-        self, configured: str, wtype: str, current: str
-    ) -> list[tuple[str, str | None]]:
-        """(state, process) pairs to try, most likely first: the known process's
-        translation, or one per process that has this type when that is not known yet."""
-        process = self.process or ar.process_of(wtype, current or None)
-        processes: list[str | None] = (
-            [process] if process else [p for (p, t) in ar.STATES if t == wtype]
-        )
-        out: dict[str, str | None] = {}
-        for p in processes or [None]:
-            out.setdefault(ar.send_state(configured, p, wtype), p)
-        if len(out) == 1:
-            return [(s, process) for s in out]
-        return list(out.items())
-
-    def _rejected(
-        self, e: HttpError, item: Item, configured: str, wtype: str, ident: int
-    ) -> StateRejected:
+        seen = self.seen_states.get(wtype, set())
         process = self.process or ar.process_of(wtype)
-        known = ar.states_of(process, wtype)
-        seen = sorted(self.seen_states.get(wtype, set()) - set(known) - {""})
-        which = f"the {process} process's {wtype}" if process else wtype
-        if known:
-            states = ", ".join(known) + (f" (also seen: {', '.join(seen)})" if seen else "")
-            hint = f"states of {which}: {states}"
-        else:
-            hint = f"states seen on {wtype} items: {', '.join(seen) or 'none yet'}"
-        message = (
-            f"Azure DevOps refused state {configured!r} for {wtype} {ident} ({e.message}); "
-            f"{hint}. Map {item.status!r} in sync.statusSync.mappings.ado to one of them"
+        raise ado_states.rejected(
+            refused, item.status, configured, wtype, int(remote.id), process, seen
         )
-        return StateRejected(e.status, e.method, e.path, message)
 
     def close_duplicate(self, item: Item, duplicate: Remote, keep: Remote) -> WriteResult:
         dup = self._fresh(item, duplicate)
         data = dup.data
         wtype = str(data.get("type") or "")
         process = self.process or ar.process_of(wtype, str(data.get("state") or "") or None)
-        table = ar.STATES.get((process or "", wtype), ())
-        closing = next((s for s, c in table if c == ar.REMOVED), None) or next(
-            (s for s, c in table if c == ar.COMPLETED), "Removed"
-        )
+        closing = ado_states.closing_state(process, wtype)
         tags = [t for t in data.get("tags", []) if t.lower() != ar.TAG] + [ar.DUPLICATE_TAG]
         ops: list[PatchOp] = [
             {"op": "test", "path": "/rev", "value": int(data.get("rev") or 0)},
@@ -551,18 +454,16 @@ def build(
     from ...net.ado import AdoClient
 
     target = config.sync.ado
-    if not target.organization or not target.project:
-        raise UsageError(
-            "sync.ado.organization and sync.ado.project must name the project to sync with",
-            file=str(config.path or ".specweave/config.json"),
-            pointer="/sync/ado",
-        )
-    ado = AdoClient(
-        target.organization, target.project, token, base_url=base_url, **dict(http_options or {})
+    organization, project = require_target(
+        config,
+        "/sync/ado",
+        "sync.ado.organization and sync.ado.project must name the project to sync with",
+        target.organization,
+        target.project,
     )
+    ado = AdoClient(organization, project, token, base_url=base_url, **dict(http_options or {}))
     calls = GatedClient(gate, PLATFORM, Calls(ado), OPS)
-    mappings = config.sync.status_sync.mappings.get(PLATFORM, {})
-    statuses = ar.StatusMap.from_config(mappings)
+    statuses = ar.StatusMap.from_config(status_mappings(config, PLATFORM))
     return AdoProvider(
         calls,
         ado.full_name,

@@ -27,11 +27,16 @@ from typing import Any
 from ..external import summary
 from ..items import STATUSES, Check, Item
 from ..plan import Remote, Rendering
+from .common import (
+    feature_key_of_title,
+    feature_title,
+    marker_key,
+    plain_text,
+    story_key_of_title,
+    story_title,
+)
 
 MARKER = "<!-- specweave:{key} -->"
-_MARKER = re.compile(r"<!--\s*specweave:(\S+?)\s*-->")
-_STORY_TITLE = re.compile(r"^\[(FS-\d+E?)\]\[(US-\d+E?)\]")
-_FEATURE_TITLE = re.compile(r"^(FS-\d+E?)\s*:")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -204,19 +209,6 @@ def join_tags(tags: Iterable[str]) -> str:
     return "; ".join(seen.values())
 
 
-def marker_key(text: str | None) -> str | None:
-    m = _MARKER.search(text or "")
-    return m.group(1) if m else None
-
-
-def story_title(item: Item) -> str:
-    return f"[{item.feature}][{item.id}] {item.title}".rstrip()
-
-
-def feature_title(item: Item) -> str:
-    return f"{item.id}: {item.title}" if item.title and item.title != item.id else item.id
-
-
 def _inline(text: str) -> str:
     """Escaped HTML with the Markdown SpecWeave files use most: **bold**, `code`."""
     out = html.escape(text, quote=False)
@@ -302,20 +294,12 @@ def render(item: Item, statuses: StatusMap) -> Rendering:
     return Rendering(content, status)
 
 
-def _text(value: Any) -> str:
-    return str(value or "").replace("\r\n", "\n")
-
-
 def item_key(fields: Mapping[str, Any]) -> str | None:
     key = marker_key(fields.get(DESCRIPTION))
     if key is not None:
         return key
     title = str(fields.get(TITLE) or "")
-    m = _STORY_TITLE.match(title)
-    if m:
-        return f"{m.group(1)}/{m.group(2)}"
-    m = _FEATURE_TITLE.match(title)
-    return m.group(1) if m else None
+    return story_key_of_title(title) or feature_key_of_title(title)
 
 
 def id_from_url(url: str) -> int | None:
@@ -348,13 +332,13 @@ def remote_item(work_item: Mapping[str, Any], statuses: StatusMap, web_url: str)
     tags = split_tags(fields.get(TAGS))
     state = str(fields.get(STATE) or "")
     content: JSON = {
-        "title": _text(fields.get(TITLE)),
-        "description": _text(fields.get(DESCRIPTION)),
+        "title": plain_text(fields.get(TITLE)),
+        "description": plain_text(fields.get(DESCRIPTION)),
         "tags": sorted({t.lower() for t in tags if is_content_tag(t)}),
     }
     parent, index = parent_of(work_item)
     if not is_feature:
-        content["criteria"] = _text(fields.get(CRITERIA))
+        content["criteria"] = plain_text(fields.get(CRITERIA))
         content["parent"] = parent_ref(parent) if parent is not None else None
     status = {
         "state": category(state),

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ...errors import UsageError
 from ...net.errors import HttpError
 from .. import external
 from ..gate import GatedClient, GateOutcome
 from ..plan import Remote, Rendering
 from . import RemoteState, WriteResult, canonical
 from . import github_render as gr
+from .common import feature_title, require_target, status_mappings
 
 if TYPE_CHECKING:
     from ...config.model import Config
@@ -373,7 +373,7 @@ class GitHubProvider:
             return None
         for ms in _listing(out.value).items:
             remote = self._milestone(ms)
-            title_match = ms.get("title") == gr.feature_title(item)
+            title_match = ms.get("title") == feature_title(item)
             if remote.key == item.key or title_match:
                 return remote
         return None
@@ -473,17 +473,14 @@ def build(
     from ...net.github import GitHubClient
 
     target = config.sync.github
-    if not target.owner or not target.repo:
-        raise UsageError(
-            "sync.github.owner and sync.github.repo must name the repository to sync with",
-            file=str(config.path or ".specweave/config.json"),
-            pointer="/sync/github",
-        )
-    gh = GitHubClient(
-        target.owner, target.repo, token, base_url=base_url, **dict(http_options or {})
+    owner, repo = require_target(
+        config,
+        "/sync/github",
+        "sync.github.owner and sync.github.repo must name the repository to sync with",
+        target.owner,
+        target.repo,
     )
+    gh = GitHubClient(owner, repo, token, base_url=base_url, **dict(http_options or {}))
     calls = GatedClient(gate, PLATFORM, Calls(gh), OPS)
-    mappings = config.sync.status_sync.mappings.get(PLATFORM, {})
-    statuses = gr.StatusMap.from_config(mappings)
-    name = f"{target.owner}/{target.repo}"
-    return GitHubProvider(calls, name, statuses, gh.http.stats, lambda: gh.close())
+    statuses = gr.StatusMap.from_config(status_mappings(config, PLATFORM))
+    return GitHubProvider(calls, gh.full_name, statuses, gh.http.stats, gh.close)

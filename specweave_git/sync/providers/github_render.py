@@ -9,20 +9,24 @@ by which a run finds an item an earlier run created but could not record.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..external import summary
 from ..items import STATUSES, Check, Item
 from ..plan import Remote, Rendering
+from .common import (
+    feature_key_of_title,
+    feature_title,
+    marker_key,
+    plain_text,
+    story_key_of_title,
+    story_title,
+)
 
 MARKER = "<!-- specweave:{key} -->"
 # In a progress comment: names the item without looking like an issue's own marker.
 PROGRESS_MARKER = "<!-- specweave-progress:{key} -->"
-_MARKER = re.compile(r"<!--\s*specweave:(\S+?)\s*-->")
-_STORY_TITLE = re.compile(r"^\[(FS-\d+E?)\]\[(US-\d+E?)\]")
-_FEATURE_TITLE = re.compile(r"^(FS-\d+E?)\s*:")
 
 LABEL = "specweave"
 STORY_LABEL = "user-story"
@@ -101,19 +105,6 @@ def is_content_label(name: str) -> bool:
     return n in CONTENT_LABELS or n.startswith(PRIORITY_PREFIX)
 
 
-def marker_key(text: str | None) -> str | None:
-    m = _MARKER.search(text or "")
-    return m.group(1) if m else None
-
-
-def story_title(item: Item) -> str:
-    return f"[{item.feature}][{item.id}] {item.title}".rstrip()
-
-
-def feature_title(item: Item) -> str:
-    return f"{item.id}: {item.title}" if item.title and item.title != item.id else item.id
-
-
 def _checklist(checks: Iterable[Check]) -> list[str]:
     return [f"- [{'x' if c.done else ' '}] **{c.id}**: {c.text}".rstrip() for c in checks]
 
@@ -182,24 +173,18 @@ def render(item: Item, statuses: StatusMap) -> Rendering:
     )
 
 
-def _text(value: Any) -> str:
-    return str(value or "").replace("\r\n", "\n")
-
-
 def issue_key(issue: Mapping[str, Any]) -> str | None:
     key = marker_key(issue.get("body"))
     if key is not None:
         return key
-    m = _STORY_TITLE.match(str(issue.get("title") or ""))
-    return f"{m.group(1)}/{m.group(2)}" if m else None
+    return story_key_of_title(str(issue.get("title") or ""))
 
 
 def milestone_key(ms: Mapping[str, Any]) -> str | None:
     key = marker_key(ms.get("description"))
     if key is not None:
         return key
-    m = _FEATURE_TITLE.match(str(ms.get("title") or ""))
-    return m.group(1) if m else None
+    return feature_key_of_title(str(ms.get("title") or ""))
 
 
 def milestone_id(number: int | str) -> str:
@@ -219,8 +204,8 @@ def remote_issue(
         ms_key = milestones.get(int(ms["number"]), f"#{ms['number']}")
     rendering = Rendering(
         content={
-            "title": _text(issue.get("title")),
-            "body": _text(issue.get("body")),
+            "title": plain_text(issue.get("title")),
+            "body": plain_text(issue.get("body")),
             "labels": sorted({n.lower() for n in names if is_content_label(n)}),
             "milestone": ms_key,
         },
@@ -246,7 +231,10 @@ def remote_issue(
 
 def remote_milestone(ms: Mapping[str, Any]) -> Remote:
     rendering = Rendering(
-        content={"title": _text(ms.get("title")), "description": _text(ms.get("description"))},
+        content={
+            "title": plain_text(ms.get("title")),
+            "description": plain_text(ms.get("description")),
+        },
         status={"state": str(ms.get("state") or "open")},
     )
     return Remote(

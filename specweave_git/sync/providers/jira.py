@@ -31,84 +31,19 @@ from ..gate import GatedClient, is_external_item
 from ..plan import Remote, Rendering
 from . import RemoteState, WriteResult, canonical
 from . import jira_render as jr
+from .common import config_file, require_target, status_mappings
+from .jira_calls import OPS, Calls
+from .jira_status import NoTransition, moved, status_of, transition_to, usable
 
 if TYPE_CHECKING:
     from ...config.model import Config
     from ...net.http import Stats
-    from ...net.jira import JiraClient
     from ...net.secret import Secret
     from ..gate import Gate
     from ..items import Item
 
 PLATFORM = "jira"
 JSON = dict[str, Any]
-
-
-class NoTransition(NetError):
-    """No transition of the issue's workflow leads from its status to the wanted one."""
-
-    def __init__(self, key: str, current: str, wanted: str, available: Sequence[str], status: str):
-        self.key, self.current, self.wanted = key, current, wanted
-        self.available = list(available)
-        self.hint = (
-            f"add a transition to {wanted!r} to the workflow, or map {status!r} to a "
-            "reachable status in sync.statusSync.mappings.jira"
-        )
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        reachable = ", ".join(repr(a) for a in self.available) or "none"
-        return (
-            f"{self.key}: no transition leads from {self.current or 'its status'!r} to "
-            f"{self.wanted!r} (reachable: {reachable}); {self.hint}"
-        )
-
-
-class Calls:
-    """The raw JIRA calls the provider makes; wrapped whole in a ``GatedClient``."""
-
-    def __init__(self, jira: JiraClient) -> None:
-        self._jira = jira
-
-    def myself(self) -> JSON:
-        return self._jira.myself()
-
-    def search(self, jql: str, reconcile: Sequence[int] = ()) -> list[JSON]:
-        return list(self._jira.search(jql, fields=jr.FIELDS, reconcile=reconcile))
-
-    def get_issue(self, id_or_key: str, expand: str | None = None) -> JSON:
-        return self._jira.get_issue(id_or_key, fields=jr.FIELDS, expand=expand)
-
-    def create_issue(self, fields: JSON) -> JSON:
-        return self._jira.create_issue(fields)
-
-    def edit_issue(self, id_or_key: str, fields: JSON) -> JSON | None:
-        return self._jira.edit_issue(id_or_key, fields=fields, return_issue=True)
-
-    def get_transitions(self, id_or_key: str) -> list[JSON]:
-        return self._jira.get_transitions(id_or_key)
-
-    def do_transition(self, id_or_key: str, transition_id: str) -> None:
-        self._jira.do_transition(id_or_key, transition_id)
-
-    def add_comment(self, id_or_key: str, body: JSON) -> JSON:
-        return self._jira.add_comment(id_or_key, body)
-
-    def add_progress_comment(self, id_or_key: str, body: JSON) -> JSON:
-        return self._jira.add_comment(id_or_key, body)
-
-
-OPS: Mapping[str, Any] = {
-    "myself": "read",
-    "search": "read",
-    "get_issue": "read",
-    "get_transitions": "read",
-    "create_issue": "upsert-internal",
-    "edit_issue": "upsert-internal",
-    "add_comment": "upsert-internal",  # a duplicate's note
-    "add_progress_comment": "upsert-external",  # an external item's only write
-    "do_transition": "update-status",
-}
 
 
 def _key_number(key: str) -> tuple[int, str]:
@@ -367,7 +302,7 @@ class JiraProvider:
         if isinstance(out.value, dict) and out.value.get("id"):
             got = jr.remote_issue(out.value, self.base_url)
         else:  # 204: JIRA did not send the issue back
-            got = dataclasses.replace(remote, rendering=Rendering(sent.content, _status(remote)))
+            got = dataclasses.replace(remote, rendering=Rendering(sent.content, status_of(remote)))
         return WriteResult("success", out.decision.reason, got, sent)
 
     def set_status(self, item: Item, remote: Remote, rendering: Rendering) -> WriteResult:
@@ -391,8 +326,8 @@ class JiraProvider:
             return tried
         refused = tried
         fresh = self._get_issue(item, key, None, expand="transitions")
-        if fresh is not None and _status(fresh).get("state") == wanted:
-            return WriteResult("success", f"already {name!r}", _moved(fresh, wanted), rendering)
+        if fresh is not None and status_of(fresh).get("state") == wanted:
+            return WriteResult("success", f"already {name!r}", moved(fresh, wanted), rendering)
         again = fresh.data.get("transitions") if fresh is not None else None
         if fresh is not None and isinstance(again, list):
             if fresh.data.get("status") != remote.data.get("status"):
@@ -404,7 +339,7 @@ class JiraProvider:
         if refused is not None:
             raise refused
         current = (fresh or remote).data.get("status")
-        reachable = [_to(t) for t in _usable(transitions)]
+        reachable = [transition_to(t) for t in usable(transitions)]
         raise NoTransition(key, str(current or ""), name, reachable, item.status)
 
     def _transition(
@@ -418,7 +353,7 @@ class JiraProvider:
         transition leads there; JIRA's refusal when the one that did is not valid (any
         more) from the issue's status."""
         wanted = str(rendering.status["state"])
-        match = next((t for t in _usable(transitions) if jr.state(_to(t)) == wanted), None)
+        match = next((t for t in usable(transitions) if jr.state(transition_to(t)) == wanted), None)
         if match is None:
             return None
         try:
@@ -429,7 +364,7 @@ class JiraProvider:
             return e
         if not out.ok:
             return WriteResult(out.result, out.decision.reason)
-        return WriteResult("success", out.decision.reason, _moved(remote, wanted), rendering)
+        return WriteResult("success", out.decision.reason, moved(remote, wanted), rendering)
 
     def close_duplicate(self, item: Item, duplicate: Remote, keep: Remote) -> WriteResult:
         """Take the duplicate out of sync (its ``specweave`` label becomes
@@ -468,27 +403,6 @@ class JiraProvider:
         return got if got is not None else remote
 
 
-def _to(transition: Mapping[str, Any]) -> str:
-    target = transition.get("to")
-    return str(target.get("name") or "") if isinstance(target, dict) else ""
-
-
-def _usable(transitions: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return [t for t in transitions if t.get("isAvailable", True) is not False]
-
-
-def _moved(remote: Remote, wanted: str) -> Remote:
-    """``remote`` in status ``wanted``, without the transitions of its old status."""
-    data = {k: v for k, v in remote.data.items() if k != "transitions"}
-    content = remote.rendering.content if remote.rendering is not None else None
-    rendering = Rendering(content, {"state": wanted}) if content is not None else None
-    return dataclasses.replace(remote, rendering=rendering, data=data)
-
-
-def _status(remote: Remote) -> dict[str, Any]:
-    return dict(remote.rendering.status) if remote.rendering is not None else {}
-
-
 def _merge(*groups: Sequence[str]) -> list[str]:
     """Labels in order without duplicates (JIRA's labels are case-sensitive)."""
     seen: dict[str, None] = {}
@@ -510,21 +424,18 @@ def build(
     from ...net.jira import JiraClient, api_url
 
     target = config.sync.jira
-    file = str(config.path or ".specweave/config.json")
-    if not target.project_key:
-        raise UsageError(
-            "sync.jira.projectKey must name the JIRA project to sync with (e.g. WEB)",
-            file=file,
-            pointer="/sync/jira/projectKey",
-        )
+    (project_key,) = require_target(
+        config,
+        "/sync/jira/projectKey",
+        "sync.jira.projectKey must name the JIRA project to sync with (e.g. WEB)",
+        target.project_key,
+    )
     try:
         url = api_url(target.domain, base_url)
     except UsageError as e:
-        raise UsageError(e.message, file=file, pointer=e.pointer) from None
+        raise UsageError(e.message, file=config_file(config), pointer=e.pointer) from None
     jira = JiraClient(target.domain, base_url=url, **dict(http_options or {}))
     calls = GatedClient(gate, PLATFORM, Calls(jira), OPS)
-    statuses = jr.StatusMap.from_config(config.sync.status_sync.mappings.get(PLATFORM, {}))
-    name = f"{target.domain}/{target.project_key}" if target.domain else target.project_key
-    return JiraProvider(
-        calls, name, target.project_key, url, statuses, jira.http.stats, lambda: jira.close()
-    )
+    statuses = jr.StatusMap.from_config(status_mappings(config, PLATFORM))
+    name = f"{target.domain}/{project_key}" if target.domain else project_key
+    return JiraProvider(calls, name, project_key, url, statuses, jira.http.stats, jira.close)
