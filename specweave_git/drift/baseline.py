@@ -206,9 +206,9 @@ def save(baseline: Baseline, path: Path) -> None:
 
 
 def now_utc() -> str:
-    from datetime import datetime, timezone
+    from ..times import now_utc
 
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return now_utc()
 
 
 def decide(

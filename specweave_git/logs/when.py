@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from ..errors import UsageError
+from ..times import format_utc_ms, parse_iso
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -23,20 +24,14 @@ def parse_when(text: str, now: datetime, *, flag: str, end_of_day: bool = False)
             day = date.fromisoformat(value)
             moment = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
             return moment + timedelta(days=1) if end_of_day else moment
-        # Python 3.10's fromisoformat does not read the "Z" suffix.
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        return parse_iso(value)
     except ValueError:
         raise UsageError(
             f"invalid value {text!r}: give a date (2026-03-01), an ISO 8601 time "
             "(2026-03-01T12:00:00Z) or a duration like 30m, 24h, 7d or 2w",
             pointer=flag,
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
-def stamp(moment: datetime) -> str:
-    """``moment`` in the audit records' ``ts`` format, so times compare as strings."""
-    utc = moment.astimezone(timezone.utc)
-    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+# ``moment`` in the audit records' ``ts`` format, so times compare as strings.
+stamp = format_utc_ms

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecweaveError
+from ..times import format_utc
 from .model import DRIFT_SEVERITIES, NOTIFY_SEVERITIES, Dashboard, JobRow, Recent, TrendPoint
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ WINDOW_HOURS = 24
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return format_utc(value)
 
 
 def jobs(repo: Repo, config: Config, now: datetime) -> tuple[list[JobRow], list[str]]:

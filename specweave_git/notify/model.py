@@ -9,6 +9,7 @@ from typing import Any
 
 from ..digest import sha256_hex
 from ..record import FrozenRecord, set_field
+from ..times import format_utc, parse_iso
 
 TYPES = (
     "discrepancy",
@@ -32,19 +33,9 @@ KIND_CHECK = "check"  # a check-result summary written by the Action; not read h
 ID_LENGTH = 12
 
 
-def format_time(moment: datetime) -> str:
-    """``2026-01-01T00:00:00Z``: UTC, whole seconds (sorts as text, reads as a date)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    utc = moment.astimezone(timezone.utc).replace(microsecond=0)
-    return utc.isoformat().replace("+00:00", "Z")
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time as an aware datetime (naive means UTC); ValueError otherwise."""
-    # Python 3.10's fromisoformat does not read the "Z" suffix.
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+# Notifications store times as the rest of the tool does (``2026-01-01T00:00:00Z``).
+format_time = format_utc
+parse_time = parse_iso
 
 
 def now_utc() -> datetime:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from ..errors import UsageError
+from ..times import format_utc, parse_iso
 
 NOW_ENV = "SPECWEAVE_NOW"
 
@@ -17,25 +18,18 @@ class Clock(Protocol):
 
 def parse_time(text: str, *, source: str = "time", pointer: str | None = None) -> datetime:
     """An ISO 8601 time as an aware UTC datetime; a naive time is taken as UTC."""
-    raw = text.strip()
     try:
-        # Python 3.10's fromisoformat does not accept a trailing Z.
-        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
+        return parse_iso(text)
     except ValueError:
         raise UsageError(
             f"not an ISO 8601 time: {text!r} (e.g. 2026-01-01T12:00:00Z)",
             file=source,
             pointer=pointer,
         ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
-def format_time(value: datetime) -> str:
-    """``2026-01-01T12:00:00Z``: whole seconds, UTC, the form the state ref stores."""
-    utc = value.astimezone(timezone.utc).replace(microsecond=0)
-    return utc.isoformat().replace("+00:00", "Z")
+# ``2026-01-01T12:00:00Z``: whole seconds, UTC, the form the state ref stores.
+format_time = format_utc
 
 
 class SystemClock:

@@ -27,6 +27,7 @@ from ..context import Context
 from ..gitio.repo import Repo
 from ..log import get_logger
 from ..logs.files import DEFAULT_MAX_BYTES, daily_files, order_key, rotate_if_needed
+from ..times import format_utc_ms
 
 log = get_logger(__name__)
 
@@ -174,7 +175,7 @@ class AuditLog:
         """Append one record (``kind`` is ``decision`` or ``outcome``) and return it."""
         when = self._now().astimezone(timezone.utc)
         rec: dict[str, Any] = {
-            "ts": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ts": format_utc_ms(when),
             "run": self.run_id,
             "context": self.context,
             "actor": self.actor,

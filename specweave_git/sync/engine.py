@@ -30,12 +30,12 @@ import fcntl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..config.model import PLATFORMS
 from ..errors import UsageError
 from ..log import get_logger
+from ..times import now_utc
 from .apply import Applier, state_path
 from .items import Item, read_desired
 from .outbox import Outbox
@@ -77,7 +77,7 @@ class SyncOptions:
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return now_utc()
 
 
 @contextlib.contextmanager

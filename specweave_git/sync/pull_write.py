@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from ..times import parse_iso
 from .items import STATUSES
 from .writeback import set_metadata, write_if_changed
 
@@ -41,10 +42,9 @@ _STATUS = re.compile(r"^status[ \t]*:[^\r\n]*")
 
 def parse_time(text: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_iso(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def spec_time(repo: Repo, rel: str) -> datetime | None:
