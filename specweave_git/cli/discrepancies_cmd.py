@@ -17,14 +17,9 @@ MIN_PREFIX = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    from .actions import action_adder
 
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        # Also accepted after the action (`discrepancies list --repo DIR`); SUPPRESS keeps
-        # a value given before the action.
-        p.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        return p
+    action = action_adder(parser)
 
     p = action("list", "current findings of the whole tree with their status, and stale entries")
     p.add_argument("--format", choices=("text", "json"), default="text")

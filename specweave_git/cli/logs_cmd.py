@@ -13,14 +13,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="logs_command", metavar="ACTION", required=True)
+    from .actions import action_adder
 
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        # Also accepted after the action (`logs verify --repo DIR`); SUPPRESS keeps a
-        # value given before it.
-        p.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        return p
+    action = action_adder(parser, dest="logs_command")
 
     p = action("query", "audit records, newest first, filtered (streams: any log size)")
     _filters(p)

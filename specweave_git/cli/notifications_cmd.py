@@ -15,13 +15,9 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    from .actions import action_adder
 
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        # Also accepted after the action; SUPPRESS keeps a value given before it.
-        p.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        return p
+    action = action_adder(parser)
 
     p = action("list", "pending notifications, newest first")
     p.add_argument("--type", metavar="T", help="only this type (e.g. drift, sync-failure)")

@@ -17,11 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..schedule.model import JOBS
 
     job_names = tuple(JOBS)
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    from .actions import action_adder
+
+    add = action_adder(parser)
 
     def action(name: str, help_text: str, *, shared: bool = True) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p = add(name, help_text)
         if shared:
             p.add_argument(
                 "--remote",
