@@ -74,6 +74,9 @@ class _Puller:
         self.reader = reader
         self.record_all = record_all
         self.pulled = 0
+        # The status the increments give each item: the same for the whole run (a pull
+        # writes only metadata's externalLinks), so read once, when first needed.
+        self._derived: dict[str, str] | None = None
 
     def _note(self, item: Item, outcome: str, remote: Remote | None, reason: str) -> None:
         if self.record_all:
@@ -150,6 +153,8 @@ class _Puller:
         return after
 
     def _write(self, item: Item, status: str, now: str) -> tuple[list[str], list[str]]:
-        from .pull_write import write_status
+        from .pull_write import derived_statuses, write_status
 
-        return write_status(self.a.repo, item, self.a.platform, status, now)
+        if self._derived is None and item.increments:
+            self._derived = derived_statuses(self.a.repo)
+        return write_status(self.a.repo, item, self.a.platform, status, now, derived=self._derived)

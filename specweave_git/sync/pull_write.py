@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -94,9 +94,17 @@ def set_status(text: str, status: str) -> str | None:
 
 
 def write_status(
-    repo: Repo, item: Item, platform: str, status: str, now: str
+    repo: Repo,
+    item: Item,
+    platform: str,
+    status: str,
+    now: str,
+    *,
+    derived: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Write ``status`` to ``item``'s files; (files written, problems)."""
+    """Write ``status`` to ``item``'s files; (files written, problems). ``derived``: the
+    statuses the increments give (:func:`derived_statuses`, read here when not given;
+    a run writing many items passes it once read), recorded as ``specStatus``."""
     written: list[str] = []
     problems: list[str] = []
     if item.path and not item.increments:
@@ -108,7 +116,12 @@ def write_status(
         elif write_if_changed(path, text or "", new):
             written.append(item.path)
     where = ("userStories", item.id) if item.kind == "story" else ("feature",)
-    spec = _spec_status(repo, item) if item.increments else item.status
+    if item.increments:
+        if derived is None:
+            derived = derived_statuses(repo)
+        spec = _spec_status(item, derived.get(item.key))
+    else:
+        spec = item.status
     for inc in item.increments:
         rel = f".specweave/increments/{inc}/metadata.json"
         text = _read(repo.root / rel)
@@ -125,17 +138,22 @@ def write_status(
     return written, problems
 
 
-def _spec_status(repo: Repo, item: Item) -> str:
-    """The status the increments give ``item`` (what the living docs sync compares with
-    ``specStatus``), not the one its file shows: that may be an earlier pull's. When the
-    increments cannot say, the status the specs showed before any pulled one was laid over."""
+def derived_statuses(repo: Repo) -> dict[str, str]:
+    """The status the increments give each item by key (what the living docs sync compares
+    with ``specStatus``); empty when the increments cannot be read."""
     from ..errors import UsageError
     from .livedocs_pulled import spec_statuses
 
     try:
-        derived = spec_statuses(repo.root).get(item.key)
+        return spec_statuses(repo.root)
     except UsageError:
-        derived = None
+        return {}
+
+
+def _spec_status(item: Item, derived: str | None) -> str:
+    """The status the increments give ``item``, not the one its file shows: that may be
+    an earlier pull's. When the increments cannot say, the status the specs showed before
+    any pulled one was laid over."""
     return derived or item.meta_external.get(SPEC_STATUS, item.status)
 
 
