@@ -76,10 +76,6 @@ class SyncOptions:
     direction: str = "push"  # push | pull | both (pull first, then push)
 
 
-def utcnow() -> str:
-    return now_utc()
-
-
 @contextlib.contextmanager
 def run_lock(repo: Repo, wait: float = LOCK_WAIT) -> Iterator[None]:
     """One sync at a time per clone (``flock``: released by the kernel if we are killed)."""
@@ -189,7 +185,7 @@ def sync_platform(
         applier = Applier(repo, provider, gate, snapshot, outbox, report, options, budget)
         status = config.sync.status_sync
         todo = _order(items, outbox)
-        if applier.prepare(todo, utcnow, (status.enabled, status.conflict_resolution)):
+        if applier.prepare(todo, now_utc, (status.enabled, status.conflict_resolution)):
             if options.direction in ("pull", "both"):
                 from .pull import pull_pass
 
