@@ -380,13 +380,13 @@ class Applier:
     # -- write-back, duplicates, results ------------------------------------------------
 
     def _writeback(self, item: Item, remote: Remote) -> None:
-        from .writeback import set_external, set_metadata, write_if_changed
+        from .writeback import read_exact, set_external, set_metadata, write_if_changed
 
         ids = self.provider.external_ids(item, remote)
         want = {f"{self.platform}.{k}": str(v) for k, v in ids.items()}
         if item.path and any(item.external.get(k) != v for k, v in want.items()):
             path = self.repo.root / item.path
-            text = _read(path)
+            text = read_exact(path)
             if text is not None and write_if_changed(
                 path, text, set_external(text, self.platform, ids)
             ):
@@ -395,7 +395,7 @@ class Applier:
             where = ("userStories", item.id) if item.kind == "story" else ("feature",)
             for inc in item.increments:
                 rel = f".specweave/increments/{inc}/metadata.json"
-                text = _read(self.repo.root / rel)
+                text = read_exact(self.repo.root / rel)
                 if text is None:
                     continue
                 new = set_metadata(text, self.platform, where, ids)
@@ -462,13 +462,3 @@ class Applier:
 def _shown(op: str, ext: bool) -> str:
     """The op as reports name it: an external item's content write is a comment."""
     return "comment" if ext and op == "update" else op
-
-
-def _read(path: object) -> str | None:
-    from pathlib import Path
-
-    try:
-        # Bytes, not read_text: a CRLF file must stay CRLF.
-        return Path(str(path)).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None

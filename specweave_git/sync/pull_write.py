@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..times import parse_iso
 from .items import STATUSES
-from .writeback import set_metadata, write_if_changed
+from .writeback import read_exact, set_metadata, write_if_changed
 
 if TYPE_CHECKING:
     from ..gitio.repo import Repo
@@ -109,7 +109,7 @@ def write_status(
     problems: list[str] = []
     if item.path and not item.increments:
         path = repo.root / item.path
-        text = _read(path)
+        text = read_exact(path)
         new = set_status(text, status) if text is not None else None
         if new is None:
             problems.append(f"{item.path}: no frontmatter to record the status in")
@@ -124,7 +124,7 @@ def write_status(
         spec = item.status
     for inc in item.increments:
         rel = f".specweave/increments/{inc}/metadata.json"
-        text = _read(repo.root / rel)
+        text = read_exact(repo.root / rel)
         if text is None:
             continue
         pulled = {"status": status, "specStatus": spec, "statusPulledAt": now}
@@ -175,12 +175,3 @@ def with_pulled_status(items: Iterable[Item], platforms: Iterable[str]) -> list[
             item = dataclasses.replace(item, status=max(found)[1], meta_external=meta)
         out.append(item)
     return out
-
-
-def _read(path: object) -> str | None:
-    from pathlib import Path
-
-    try:
-        return Path(str(path)).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None

@@ -137,6 +137,15 @@ def set_metadata(text: str, platform: str, where: tuple[str, ...], ids: Ids) -> 
     return render(text, old, new, newline=_newline(text))
 
 
+def read_exact(path: Path) -> str | None:
+    """The file as written (bytes decoded, so a CRLF file stays CRLF when rewritten), or
+    None when it cannot be read as UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def write_if_changed(path: Path, old: str, new: str | None) -> bool:
     """Write ``new`` atomically when it differs from ``old``; True when written."""
     from ..config.atomic import atomic_write
